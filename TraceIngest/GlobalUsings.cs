@@ -1,0 +1,2 @@
+global using TraceIngest.Apis;
+global using TraceIngest.Extensions;

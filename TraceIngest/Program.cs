@@ -1,0 +1,8 @@
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddTraceIngest();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapTraceIngestApi();
+app.Run();

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace TestInfrastructure;
+
+public static class FreeTcpPort
+{
+    /// <summary>A loopback port that was free a moment ago (the OS picks it, so parallel test runs do not collide).</summary>
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
