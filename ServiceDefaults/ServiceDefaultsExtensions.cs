@@ -28,6 +28,11 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        // Endpoints name the authentication schemes they accept. Without this switch a host with a single
+        // scheme would run it on every request, health probes included.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+
+        builder.AddDefaultLogLevels();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
@@ -64,6 +69,26 @@ public static class ServiceDefaultsExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Framework chatter (a line per request, per SQL command) at Warning, unless configuration sets a level for
+    /// that category. Applied in code rather than as a configuration source, because inserting a source
+    /// would discard settings made directly on the builder, such as <c>UseUrls</c>.
+    /// </summary>
+    public static TBuilder AddDefaultLogLevels<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        string[] quietCategories = ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http.HttpClient"];
+        foreach (var category in quietCategories)
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, LogLevel.Warning);
+            }
         }
 
         return builder;

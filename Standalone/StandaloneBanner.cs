@@ -24,9 +24,7 @@ internal sealed class StandaloneBanner(IServer server, StandaloneCredentials cre
         var output = Console.Out;
         output.WriteLine();
         output.WriteLine($"Platform is up at {baseUrl}  (health: {baseUrl}/health)");
-        output.WriteLine($"  OpenAI-compatible base URL:  {baseUrl}/v1");
         output.WriteLine($"  Langfuse host:               {baseUrl}   public key {values.ProjectPublicKey.Value}");
-        output.WriteLine($"  Admin sign-in:               {values.AdminEmail.Value}");
         if (credentials.GeneratedNow)
         {
             output.WriteLine("  Generated on this first start (shown once; kept in the credentials file):");

@@ -1,0 +1,45 @@
+# Shared set-up for the README's commands: checks for the .NET SDK and installs the Debian packages a
+# command needs when they are missing (as root), or says exactly what to install (otherwise).
+# Sourced, not executed.
+
+require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
+    exit 1
+  fi
+  export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+# has_debian_binary <package>: whether what we use of the package is already on the machine
+has_debian_binary() {
+  case "$1" in
+    postgresql) compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null ;;
+    redis-server) command -v redis-server >/dev/null 2>&1 ;;
+    *) dpkg -s "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
+# ensure_debian_packages <package>...: installs the missing ones
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    has_debian_binary "$package" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: missing Debian packages: ${missing[*]}" >&2
+    echo "       install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The packages' own service start-up may fail where there is no init system; the tests start their own servers.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    for package in "${missing[@]}"; do
+      has_debian_binary "$package" || { echo "error: could not install $package" >&2; exit 1; }
+    done
+  }
+}

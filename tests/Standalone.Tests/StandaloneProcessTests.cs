@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Standalone.Tests;
+
+public sealed class StandaloneProcessTests : IDisposable
+{
+    private readonly TemporaryDirectory _data = new("standalone-");
+    private readonly HttpClient _client = new();
+
+    private static readonly Dictionary<string, string?> NoGivenCredentials = new()
+    {
+        // The test machine's own environment must not decide what the first start generates.
+        ["LITELLM_MASTER_KEY"] = null,
+        ["LANGFUSE_INIT_PROJECT_PUBLIC_KEY"] = null,
+        ["LANGFUSE_INIT_PROJECT_SECRET_KEY"] = null,
+        ["LANGFUSE_INIT_USER_EMAIL"] = null,
+        ["LANGFUSE_INIT_USER_PASSWORD"] = null,
+    };
+
+    [Fact]
+    public async Task First_start_is_healthy_on_embedded_backends_and_ctrl_c_stops_it_cleanly()
+    {
+        var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
+        await using (process)
+        {
+            var response = await _client.GetAsync(new Uri(baseAddress, "/health"), TestContext.Current.CancellationToken);
+            using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("Healthy", health.RootElement.GetProperty("status").GetString());
+            var backends = health.RootElement.GetProperty("checks").EnumerateArray()
+                .Where(c => c.TryGetProperty("data", out var data) && data.TryGetProperty("backend", out _))
+                .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("data").GetProperty("backend").GetString());
+            Assert.Equal("sqlite", backends["relational"]);
+
+            process.Signal(PosixSignal.SIGINT);
+            var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("Application is shutting down", process.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task First_start_generates_credentials_that_work_and_the_next_start_reuses_them()
+    {
+        string publicKey, secretKey;
+        var (first, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
+        await using (first)
+        {
+            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
+            publicKey = stored.GetProperty("projectPublicKey").GetString()!;
+            secretKey = stored.GetProperty("projectSecretKey").GetString()!;
+            var masterKey = stored.GetProperty("masterKey").GetString()!;
+
+            Assert.StartsWith("pk-lf-", publicKey, StringComparison.Ordinal);
+            Assert.StartsWith("sk-lf-", secretKey, StringComparison.Ordinal);
+            Assert.StartsWith("sk-", masterKey, StringComparison.Ordinal);
+            Assert.Contains(secretKey, first.Output, StringComparison.Ordinal);
+            Assert.Contains(masterKey, first.Output, StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_data.Path, "credentials.json")));
+            Assert.Equal(HttpStatusCode.OK, (await GetProjectsAsync(baseAddress, publicKey, secretKey)).StatusCode);
+
+            first.Signal(PosixSignal.SIGINT);
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        var (second, secondAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
+        await using (second)
+        {
+            Assert.Contains(publicKey, second.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(secretKey, second.Output, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await GetProjectsAsync(secondAddress, publicKey, secretKey)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Given_credentials_are_used_and_never_written_to_the_credentials_file()
+    {
+        var given = new Dictionary<string, string?>(NoGivenCredentials)
+        {
+            ["LITELLM_MASTER_KEY"] = "sk-given-master-key-123",
+            ["LANGFUSE_INIT_PROJECT_PUBLIC_KEY"] = "pk-lf-given",
+            ["LANGFUSE_INIT_PROJECT_SECRET_KEY"] = "sk-lf-given-secret-0123456789",
+        };
+
+        var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, given);
+        await using (process)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await GetProjectsAsync(baseAddress, "pk-lf-given", "sk-lf-given-secret-0123456789")).StatusCode);
+            var file = await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken);
+            Assert.DoesNotContain("sk-given-master-key-123", file, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-lf-given-secret-0123456789", file, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-given-master-key-123", process.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-lf-given-secret-0123456789", process.Output, StringComparison.Ordinal);
+        }
+    }
+
+    private Task<HttpResponseMessage> GetProjectsAsync(Uri baseAddress, string publicKey, string secretKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/projects"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{publicKey}:{secretKey}")));
+        return _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _data.Dispose();
+    }
+}
