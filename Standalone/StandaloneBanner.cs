@@ -24,6 +24,7 @@ internal sealed class StandaloneBanner(IServer server, StandaloneCredentials cre
         var output = Console.Out;
         output.WriteLine();
         output.WriteLine($"Platform is up at {baseUrl}  (health: {baseUrl}/health)");
+        output.WriteLine($"  Web UI:                      {baseUrl}/   sign in as {values.AdminEmail.Value}");
         output.WriteLine($"  Langfuse host:               {baseUrl}   public key {values.ProjectPublicKey.Value}");
         if (credentials.GeneratedNow)
         {

@@ -99,19 +99,8 @@ public sealed partial class HeadlessProvisioning(
             return;
         }
 
-        var (salt, hash) = ApiKeySecretHasher.Hash(secretKey);
         var keyCreated = await InsertUnlessRacedAsync(
-            new ProjectApiKey
-            {
-                Id = Guid.CreateVersion7().ToString("N"),
-                ProjectId = projectId,
-                PublicKey = publicKey,
-                SecretSalt = salt,
-                SecretHash = hash,
-                DisplaySecretKey = ApiKeySecretHasher.Display(secretKey),
-                Note = "Created by headless initialisation",
-                CreatedAt = now,
-            },
+            ProjectApiKey.Issue(projectId, publicKey, secretKey, "Created by headless initialisation", now),
             () => db.ProjectApiKeys.AnyAsync(k => k.PublicKey == publicKey, cancellationToken),
             cancellationToken);
         if (keyCreated)

@@ -1,3 +1,5 @@
+using Storage.Security;
+
 namespace Storage.Relational.Entities;
 
 /// <summary>A Langfuse-style key pair: the public key identifies the project, the secret is kept only as a salted hash.</summary>
@@ -17,4 +19,21 @@ public sealed class ProjectApiKey
     public DateTime? ExpiresAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
     public Project? Project { get; init; }
+
+    /// <summary>A key row for a pair whose secret is known only now; the secret itself is not kept.</summary>
+    public static ProjectApiKey Issue(string projectId, string publicKey, string secretKey, string? note, DateTime createdAt)
+    {
+        var (salt, hash) = ApiKeySecretHasher.Hash(secretKey);
+        return new ProjectApiKey
+        {
+            Id = Guid.CreateVersion7().ToString("N"),
+            ProjectId = projectId,
+            PublicKey = publicKey,
+            SecretSalt = salt,
+            SecretHash = hash,
+            DisplaySecretKey = ApiKeySecretHasher.Display(secretKey),
+            Note = note,
+            CreatedAt = createdAt,
+        };
+    }
 }

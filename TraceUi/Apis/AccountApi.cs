@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TraceUi.Authentication;
+
+namespace TraceUi.Apis;
+
+/// <summary>Form posts of the sign-in page and the sign-out button; both validate the antiforgery token.</summary>
+public static class AccountApi
+{
+    public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+        account.MapPost("/sign-in", SignInAsync).AllowAnonymous();
+        account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(UiAuthentication.ViewerPolicy);
+        return app;
+    }
+
+    private static async Task<RedirectHttpResult> SignInAsync(
+        [FromForm] SignInForm form, HttpContext context, CancellationToken cancellationToken)
+    {
+        var returnUrl = IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/";
+        var signIn = context.RequestServices.GetRequiredService<LocalSignIn>();
+        var principal = string.IsNullOrWhiteSpace(form.Email) || string.IsNullOrEmpty(form.Password)
+            ? null
+            : await signIn.VerifyAsync(form.Email, form.Password, cancellationToken);
+
+        if (principal is null)
+        {
+            return TypedResults.LocalRedirect($"{UiAuthentication.SignInPath}?failed=true&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+
+        await context.SignInAsync(UiAuthentication.Scheme, principal);
+        return TypedResults.LocalRedirect(returnUrl);
+    }
+
+    private static async Task<RedirectHttpResult> SignOutAsync(HttpContext context, ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            await context.SignOutAsync(UiAuthentication.Scheme);
+        }
+
+        return TypedResults.LocalRedirect(UiAuthentication.SignInPath);
+    }
+
+    /// <summary>Only same-site paths: an open redirect after sign-in would hand the session to a phishing page.</summary>
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    public sealed class SignInForm
+    {
+        public string? Email { get; set; }
+        public string? Password { get; set; }
+        public string? ReturnUrl { get; set; }
+    }
+}
