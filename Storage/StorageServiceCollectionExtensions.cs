@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
@@ -22,5 +23,16 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(backend);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageBackendLog>());
         return true;
+    }
+
+    /// <summary>A readiness check named after the seam, probing its backend with a service from the container.</summary>
+    public static void AddBackendHealthCheck<TService>(this IServiceCollection services, StorageBackend backend, Func<TService, CancellationToken, Task<bool>> probe)
+        where TService : notnull
+    {
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            backend.Seam,
+            provider => new BackendHealthCheck(backend, cancellationToken => probe(provider.GetRequiredService<TService>(), cancellationToken)),
+            failureStatus: null,
+            tags: ["ready"]));
     }
 }

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
 require_dotnet
-ensure_debian_packages postgresql redis-server
+ensure_debian_packages postgresql redis-server nodejs npm
+ensure_test_npm_packages
 
 results="$PWD/TestResults"
 rm -rf "$results"

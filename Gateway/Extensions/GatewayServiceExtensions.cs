@@ -1,6 +1,7 @@
 using Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Storage.Counters;
 using Storage.Relational;
 
 namespace Gateway.Extensions;
@@ -11,6 +12,7 @@ public static class GatewayServiceExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddRelationalStore();
+        builder.AddSharedCounters();
 
         builder.Services.AddOptions<MasterKeyOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MasterKeyOptions>, MasterKeyOptionsValidator>());

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
+using Storage.Blobs;
+using Storage.Queue;
 using Storage.Relational;
 using TraceIngest.Authentication;
 
@@ -10,6 +12,8 @@ public static class TraceIngestServiceExtensions
     public static IHostApplicationBuilder AddTraceIngest(this IHostApplicationBuilder builder)
     {
         builder.AddRelationalStore();
+        builder.AddBlobStore();
+        builder.AddMessageQueue();
 
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ProjectApiKeyVerifier>();

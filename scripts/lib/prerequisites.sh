@@ -15,6 +15,8 @@ has_debian_binary() {
   case "$1" in
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null ;;
     redis-server) command -v redis-server >/dev/null 2>&1 ;;
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }
@@ -42,4 +44,12 @@ ensure_debian_packages() {
       has_debian_binary "$package" || { echo "error: could not install $package" >&2; exit 1; }
     done
   }
+}
+
+# ensure_test_npm_packages: the servers and official SDKs the tests drive, pinned by tests/npm/package-lock.json
+ensure_test_npm_packages() {
+  if [ ! -d tests/npm/node_modules ] || [ tests/npm/package-lock.json -nt tests/npm/node_modules ]; then
+    echo "Installing the tests' npm packages (tests/npm)"
+    npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error
+  fi
 }

@@ -36,6 +36,9 @@ public sealed class StandaloneProcessTests : IDisposable
                 .Where(c => c.TryGetProperty("data", out var data) && data.TryGetProperty("backend", out _))
                 .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("data").GetProperty("backend").GetString());
             Assert.Equal("sqlite", backends["relational"]);
+            Assert.Equal("in-process", backends["queue"]);
+            Assert.Equal("in-process", backends["counters"]);
+            Assert.Equal("local-directory", backends["blob"]);
 
             process.Signal(PosixSignal.SIGINT);
             var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(20));

@@ -64,6 +64,26 @@ public sealed partial class ExternalProcess : IAsyncDisposable
         return wrapper;
     }
 
+    /// <summary>Starts a server and waits until <paramref name="ready"/> says it serves; fails with its output otherwise.</summary>
+    public static async Task<ExternalProcess> StartServerAsync(string fileName, IEnumerable<string> arguments, Func<Task<bool>> ready, TimeSpan timeout)
+    {
+        var process = Start(fileName, arguments);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await ready())
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var output = process.Output;
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"{Path.GetFileName(fileName)} did not start within {timeout}:\n{output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return process;
+    }
+
     /// <summary>Runs a command to completion and fails with its output when it does not exit with 0.</summary>
     public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, IDictionary<string, string?>? environment = null)
     {

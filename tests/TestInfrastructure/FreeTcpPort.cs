@@ -12,4 +12,19 @@ public static class FreeTcpPort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Whether something accepts TCP connections on the loopback port.</summary>
+    public static async Task<bool> AcceptsConnectionsAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

@@ -1,0 +1,68 @@
+namespace Storage.Counters;
+
+/// <summary>
+/// Lua run atomically inside Redis. Time comes from the Redis server (TIME), so replicas with skewed clocks
+/// still share one window.
+/// </summary>
+internal static class RedisCounterScripts
+{
+    /// <summary>
+    /// KEYS[1] = log (sorted set, score = ms, member = "seq:amount"), KEYS[2] = running total, KEYS[3] = sequence.
+    /// ARGV = amount, limit, window ms. Returns {admitted 0|1, total, retry-after ms}.
+    /// </summary>
+    public const string TryAddToWindow = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local amount, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+        local total = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        for _, member in ipairs(expired) do
+          total = total - tonumber(string.match(member, ':(%-?%d+)$'))
+        end
+        if #expired > 0 then
+          redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        end
+        if total + amount > limit then
+          redis.call('SET', KEYS[2], total, 'PX', window)
+          local retry = window
+          if amount <= limit then
+            local remaining = total
+            local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+            for i = 1, #entries, 2 do
+              remaining = remaining - tonumber(string.match(entries[i], ':(%-?%d+)$'))
+              if remaining + amount <= limit then
+                retry = tonumber(entries[i + 1]) + window - now
+                break
+              end
+            end
+          end
+          return {0, total, retry}
+        end
+        local seq = redis.call('INCR', KEYS[3])
+        redis.call('ZADD', KEYS[1], now, seq .. ':' .. amount)
+        total = total + amount
+        redis.call('SET', KEYS[2], total, 'PX', window)
+        redis.call('PEXPIRE', KEYS[1], window)
+        redis.call('PEXPIRE', KEYS[3], window)
+        return {1, total, 0}
+        """;
+
+    /// <summary>KEYS[1] = value; ARGV = delta, ttl ms. Returns the new value.</summary>
+    public const string Add = """
+        local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return value
+        """;
+
+    /// <summary>KEYS[1] = value; ARGV = amount, limit, ttl ms. Returns {granted 0|1, total}.</summary>
+    public const string TryReserve = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local amount, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+        if current + amount > limit then
+          return {0, current}
+        end
+        local value = redis.call('INCRBY', KEYS[1], amount)
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return {1, value}
+        """;
+}
