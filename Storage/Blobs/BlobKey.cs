@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Storage.Blobs;
 
@@ -27,6 +29,17 @@ public static class BlobKey
         }
 
         return key;
+    }
+
+    /// <summary>
+    /// One key segment for an arbitrary identifier: the identifier itself when it is short and made of safe
+    /// characters, otherwise a stable hash of it (ids from clients may hold any character and up to 800 of them).
+    /// </summary>
+    public static string Segment(string identifier)
+    {
+        var safe = identifier.Length is > 0 and <= 128 && identifier is not "." and not ".."
+            && !identifier.Contains('/') && !identifier.AsSpan().ContainsAnyExcept(Allowed);
+        return safe ? identifier : "h-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identifier)))[..40];
     }
 
     /// <summary>Prefixes may end with '/' or be empty; otherwise the same characters as keys.</summary>

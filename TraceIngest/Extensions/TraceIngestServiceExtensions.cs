@@ -3,6 +3,7 @@ using Storage.Blobs;
 using Storage.Queue;
 using Storage.Relational;
 using TraceIngest.Authentication;
+using TraceIngest.Ingestion;
 
 namespace TraceIngest.Extensions;
 
@@ -15,6 +16,12 @@ public static class TraceIngestServiceExtensions
         builder.AddBlobStore();
         builder.AddMessageQueue();
 
+        builder.Services.AddOptions<IngestionOptions>()
+            .Bind(builder.Configuration.GetSection(IngestionOptions.SectionName))
+            .Validate(o => o.MaxRequestBytes > 0, "Ingestion:MaxRequestBytes must be positive.")
+            .Validate(o => o.MaxJsonDepth is > 0 and <= 1000, "Ingestion:MaxJsonDepth must be between 1 and 1000.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IngestionBatchStore>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ProjectApiKeyVerifier>();
         builder.Services.AddAuthentication()
@@ -30,6 +37,8 @@ public static class TraceIngestServiceExtensions
     {
         app.MapPublicHealthApi();
         app.MapPublicProjectsApi();
+        app.MapIngestionApi();
+        app.MapScoresApi();
         return app;
     }
 }
