@@ -39,6 +39,7 @@ public static class TraceIngestServiceExtensions
         app.MapPublicProjectsApi();
         app.MapIngestionApi();
         app.MapScoresApi();
+        app.MapOtlpApi();
         return app;
     }
 }
