@@ -1,0 +1,75 @@
+using Storage.Pricing;
+
+namespace Storage.Tests.Pricing;
+
+public sealed class ModelPriceTableTests
+{
+    private static readonly ModelPriceTable Table = ModelPriceTable.LoadDefaults();
+    private static readonly DateTime Now = new(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData("gpt-4o", "gpt-4o")]
+    [InlineData("gpt-4o-2024-08-06", "gpt-4o")]
+    [InlineData("openai/gpt-4o-mini", "gpt-4o-mini")]
+    [InlineData("azure/gpt-4.1-mini", "gpt-4.1-mini")]
+    [InlineData("GPT-5", "gpt-5")]
+    [InlineData("o4-mini", "o4-mini")]
+    [InlineData("codex-mini-latest", "codex-mini")]
+    [InlineData("text-embedding-3-small", "text-embedding-3-small")]
+    [InlineData("claude-sonnet-4-20250514", "claude-sonnet-4")]
+    [InlineData("claude-sonnet-4-5-20250929", "claude-sonnet-4.5")]
+    [InlineData("anthropic/claude-3-5-haiku-latest", "claude-3.5-haiku")]
+    [InlineData("us.anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4")]
+    [InlineData("bedrock/anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku")]
+    [InlineData("claude-opus-4-1-20250805", "claude-opus-4.1")]
+    public void Current_models_match_their_price_whatever_prefix_or_date_suffix(string model, string expected)
+    {
+        Assert.Equal(expected, Table.Match(model, Now)?.ModelName);
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-mini-but-not-really-a-model")]
+    [InlineData("my-finetune")]
+    [InlineData("")]
+    public void Unknown_models_have_no_price(string model)
+    {
+        Assert.Null(Table.Match(model, Now));
+    }
+
+    [Fact]
+    public void Cost_is_usage_times_price_per_key_and_their_total()
+    {
+        var cost = Table.Match("gpt-4o-mini", Now)!.Cost(new Dictionary<string, ulong> { ["input"] = 1_000_000, ["output"] = 500_000, ["input_cached_tokens"] = 200_000, ["total"] = 1_700_000 });
+
+        Assert.Equal(0.15, cost["input"], 9);
+        Assert.Equal(0.30, cost["output"], 9);
+        Assert.Equal(0.015, cost["input_cached_tokens"], 9);
+        Assert.Equal(0.465, cost["total"], 9);
+    }
+
+    [Fact]
+    public void A_project_price_beats_the_default_and_the_newest_started_price_wins()
+    {
+        ModelPrice[] project =
+        [
+            new("negotiated", "^gpt-4o$", new Dictionary<string, decimal> { ["input"] = 0.000001m }, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), "p"),
+            new("newer", "^gpt-4o$", new Dictionary<string, decimal> { ["input"] = 0.000002m }, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), "p"),
+            new("future", "^gpt-4o$", new Dictionary<string, decimal> { ["input"] = 0.000003m }, new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc), "p"),
+        ];
+
+        Assert.Equal("newer", Table.Match("gpt-4o", Now, project)?.ModelName);
+        Assert.Equal("gpt-4o", Table.Match("gpt-4o", new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc), project)?.ModelName);
+        Assert.Equal("gpt-4o-mini", Table.Match("gpt-4o-mini", Now, project)?.ModelName);
+    }
+
+    [Fact]
+    public void Every_default_pattern_is_anchored_so_one_model_never_matches_two_prices()
+    {
+        Assert.All(Table.Defaults, price => Assert.StartsWith("^", price.MatchPattern, StringComparison.Ordinal));
+        Assert.All(Table.Defaults, price => Assert.EndsWith("$", price.MatchPattern, StringComparison.Ordinal));
+        foreach (var price in Table.Defaults)
+        {
+            Assert.Single(Table.Defaults, other => other.Regex.IsMatch(price.ModelName.Replace(".", "-", StringComparison.Ordinal)) || other.Regex.IsMatch(price.ModelName));
+        }
+    }
+}
