@@ -18,6 +18,15 @@ public static class NpmTools
             : throw new InvalidOperationException($"{path} is missing. Run scripts/test.sh (it runs 'npm ci' in tests/npm), or 'npm ci --prefix tests/npm'.");
     }
 
+    /// <summary>Runs one of the scripts in <c>tests/npm/scripts</c> with node and returns what it printed on stdout and stderr.</summary>
+    public static Task<string> RunScriptAsync(string script, IDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(NodeModules)!, "scripts", script);
+        return File.Exists(path)
+            ? ExternalProcess.RunAsync(Node, [path], timeout, environment)
+            : throw new InvalidOperationException($"{path} is missing.");
+    }
+
     private static string FindNodeModules()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
