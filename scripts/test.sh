@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 require_dotnet
 ensure_debian_packages postgresql redis-server
+. scripts/lib/chdb.sh && ensure_chdb_engine
 
 results="$PWD/TestResults"
 rm -rf "$results"
