@@ -1,1 +1,3 @@
 [assembly: AssemblyFixture(typeof(PostgresServer))]
+[assembly: AssemblyFixture(typeof(EmbeddedTraceStore))]
+[assembly: AssemblyFixture(typeof(TraceStoreServerProcess))]
