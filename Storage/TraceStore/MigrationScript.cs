@@ -20,8 +20,8 @@ internal sealed partial record MigrationScript(int Version, string Name, string 
     public IReadOnlyList<string> Render(string? cluster)
     {
         var statements = StatementEnd().Split(Sql)
-            .Select(statement => statement.Trim())
-            .Where(statement => CommentLine().Replace(statement, string.Empty).Trim().Length > 0);
+            .Select(statement => CommentLine().Replace(statement, string.Empty).Trim())
+            .Where(statement => statement.Length > 0);
 
         return cluster is null
             ? statements.ToList()
@@ -56,11 +56,11 @@ internal sealed partial record MigrationScript(int Version, string Name, string 
     [GeneratedRegex(@";[ \t]*(?:\r?\n|$)")]
     private static partial Regex StatementEnd();
 
-    [GeneratedRegex(@"^\s*--.*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]*--.*(?:\r?\n|$)", RegexOptions.Multiline)]
     private static partial Regex CommentLine();
 
     // CREATE TABLE|VIEW|MATERIALIZED VIEW|DATABASE [IF NOT EXISTS] x, ALTER TABLE x, DROP TABLE|VIEW [IF EXISTS] x
-    [GeneratedRegex(@"^(?:--[^\n]*\n|\s)*(?:CREATE\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|DATABASE)(?:\s+IF\s+NOT\s+EXISTS)?|ALTER\s+TABLE|DROP\s+(?:TABLE|VIEW|DATABASE)(?:\s+IF\s+EXISTS)?)\s+[\w.`]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:CREATE\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|DATABASE)(?:\s+IF\s+NOT\s+EXISTS)?|ALTER\s+TABLE|DROP\s+(?:TABLE|VIEW|DATABASE)(?:\s+IF\s+EXISTS)?)\s+[\w.`]+", RegexOptions.IgnoreCase)]
     private static partial Regex DdlObject();
 
     [GeneratedRegex(@"(?<prefix>ENGINE\s*=\s*)(?<engine>(?!Replicated)\w*MergeTree)\b", RegexOptions.IgnoreCase)]
