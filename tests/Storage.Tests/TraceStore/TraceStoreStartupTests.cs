@@ -59,6 +59,21 @@ public sealed class TraceStoreStartupTests(EmbeddedTraceStore embedded, TraceSto
     }
 
     [Fact]
+    public void Services_composed_into_one_host_share_one_registration()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["Storage:DataDirectory"] = embedded.DataDirectory;
+
+        builder.AddTraceStore();
+        builder.AddTraceStore();
+        builder.AddTraceStore();
+
+        Assert.Single(builder.Services, descriptor => descriptor.ServiceType == typeof(ClickHouseTraceStore));
+        Assert.Single(builder.Services, descriptor => descriptor.ImplementationType?.Name == "TraceStoreInitializer");
+        Assert.Single(builder.Services, descriptor => descriptor.ServiceType == typeof(StorageBackend));
+    }
+
+    [Fact]
     public async Task Server_location_in_log_and_health_never_carries_the_password()
     {
         var settings = server.Settings(EmbeddedTraceStore.NewDatabaseName("secret"));
