@@ -7,6 +7,8 @@ namespace Storage.TraceStore.Chdb;
 /// connections: each runs one statement at a time, separate ones run in parallel. chDB supports one storage
 /// path per process and is meant to start once, so the engine is process-wide and lives until the process
 /// exits; hosts built and stopped in the same process (tests, the Standalone host's services) share it.
+/// At exit it is stopped in order: left running, its threads race the runtime's teardown and the process
+/// dies with SIGSEGV (seen at the end of test runs, intermittently).
 /// </summary>
 internal sealed class ChdbEngine
 {
@@ -19,6 +21,7 @@ internal sealed class ChdbEngine
     // Never closed and never lent out: closing the last connection shuts the engine down.
     private readonly ChdbConnection _keeper;
     private readonly ChdbStoreLock _storeLock;
+    private bool _stopped;
 
     private ChdbEngine(string dataPath, ChdbStoreLock storeLock, ChdbConnection keeper, string timezone, string version)
     {
@@ -62,6 +65,12 @@ internal sealed class ChdbEngine
     public async ValueTask<ChdbLease> AcquireAsync(CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _stopped))
+        {
+            _slots.Release();
+            throw new ObjectDisposedException(nameof(ChdbEngine), "The embedded trace store stopped: the process is exiting.");
+        }
+
         if (_idle.TryPop(out var connection))
         {
             return new ChdbLease(this, connection);
@@ -92,6 +101,31 @@ internal sealed class ChdbEngine
         _slots.Release();
     }
 
+    /// <summary>Waits briefly for statements in flight, closes every connection and joins chDB's threads.</summary>
+    private void Stop()
+    {
+        Volatile.Write(ref _stopped, true);
+        var drained = 0;
+        while (drained < PoolSize && _slots.Wait(TimeSpan.FromSeconds(5)))
+        {
+            drained++;
+        }
+
+        while (_idle.TryPop(out var connection))
+        {
+            connection.Dispose();
+        }
+
+        // With a statement still running its connection stays open and chDB refuses to stop: exit as before.
+        if (drained == PoolSize)
+        {
+            _keeper.Dispose();
+            ChdbNative.Shutdown();
+        }
+
+        _storeLock.Dispose();
+    }
+
     private static ChdbEngine Start(string libraryPath, string dataPath)
     {
         ChdbLibrary.Load(libraryPath);
@@ -107,7 +141,9 @@ internal sealed class ChdbEngine
             var keeper = ChdbConnection.Open(dataPath);
             using var about = keeper.Query("SELECT timezone(), version()"u8, "TabSeparated"u8, []);
             var fields = about.OutputText().TrimEnd('\n').Split('\t');
-            return new ChdbEngine(dataPath, storeLock, keeper, fields[0], fields[1]);
+            var engine = new ChdbEngine(dataPath, storeLock, keeper, fields[0], fields[1]);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => engine.Stop();
+            return engine;
         }
         catch
         {

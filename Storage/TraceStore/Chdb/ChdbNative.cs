@@ -14,6 +14,10 @@ internal static unsafe partial class ChdbNative
     [LibraryImport(LibraryName, EntryPoint = "chdb_set_signal_handlers_enabled")]
     public static partial void SetSignalHandlersEnabled(int enabled);
 
+    /// <summary>Joins every chDB thread; refused (non-zero) while a connection is open. The engine cannot restart after.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "chdb_shutdown")]
+    public static partial int Shutdown();
+
     [LibraryImport(LibraryName, EntryPoint = "chdb_connect")]
     public static partial nint* Connect(int argc, byte** argv);
 

@@ -130,6 +130,20 @@ public sealed class TraceStoreStartupTests(EmbeddedTraceStore embedded, TraceSto
     }
 
     [Fact]
+    public async Task Process_serving_the_embedded_store_stops_cleanly_when_terminated()
+    {
+        using var dataDirectory = new TemporaryDirectory("chdb-stop-");
+        var port = FreeTcpPort.Next().ToString(CultureInfo.InvariantCulture);
+        await using var process = TraceStoreServerProcess.Start(["--Storage:DataDirectory", dataDirectory.Path, "--ClickHouse:EmbeddedHttpPort", port]);
+        await process.WaitForOutputAsync("served over HTTP at", TimeSpan.FromSeconds(60));
+
+        process.Signal(System.Runtime.InteropServices.PosixSignal.SIGTERM);
+
+        // Exit code 0 and no hang: the engine stops in order (left running, its threads intermittently crashed the exit).
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Managed_null_reference_after_chdb_started_is_caught_instead_of_hanging_the_process()
     {
         using var dataDirectory = new TemporaryDirectory("chdb-signals-");
