@@ -11,7 +11,9 @@ namespace Storage.TraceStore.Chdb.Http;
 /// <c>Code: N. DB::Exception</c> bodies with <c>X-ClickHouse-Exception-Code</c>. The driver talks to it
 /// exactly as to a server, and <see cref="ChdbLoopbackServer"/> serves it to other processes.
 /// Not supported: sessions (<c>session_id</c>) and ClickHouse's own <c>compress</c>/<c>decompress</c>
-/// framing; responses are never compressed (the client only advertises what it could decode).
+/// framing; responses are never compressed (the client only advertises what it could decode). Cancellation
+/// stops a request while it waits for a connection or reads its body; a statement, once started in chDB's
+/// blocking call, runs to the end.
 /// </summary>
 internal sealed class ChdbHttpHandler(ChdbEngine engine) : HttpMessageHandler
 {
