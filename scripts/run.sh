@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
 require_dotnet
+. scripts/lib/chdb.sh && ensure_chdb_engine
 dotnet build Standalone/Standalone.csproj -c Release -nologo -clp:ErrorsOnly
 exec dotnet Standalone/bin/Release/net10.0/Standalone.dll "$@"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 require_dotnet
 ensure_debian_packages postgresql redis-server nodejs npm
 ensure_test_npm_packages
+. scripts/lib/chdb.sh && ensure_chdb_engine
 
 results="$PWD/TestResults"
 rm -rf "$results"

@@ -1,3 +1,5 @@
 [assembly: AssemblyFixture(typeof(PostgresServer))]
 [assembly: AssemblyFixture(typeof(RedisServer))]
 [assembly: AssemblyFixture(typeof(S3Server))]
+[assembly: AssemblyFixture(typeof(EmbeddedTraceStore))]
+[assembly: AssemblyFixture(typeof(TraceStoreServerProcess))]
