@@ -24,6 +24,9 @@ public sealed class TraceStoreOptions
     /// <summary>Where <c>libchdb.so</c> is, when not in <c>CHDB_LIBRARY_PATH</c> or the repository's <c>.cache/chdb</c>.</summary>
     public string? ChdbLibraryPath { get; set; }
 
+    /// <summary>Where the embedded engine keeps its data; defaults to <c>{Storage:DataDirectory}/chdb</c>.</summary>
+    public string? ChdbDataPath { get; set; }
+
     /// <summary>Also serve the embedded store on this 127.0.0.1 port, so other processes can share it.</summary>
     public int? EmbeddedHttpPort { get; set; }
 }

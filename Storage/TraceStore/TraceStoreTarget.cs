@@ -62,7 +62,9 @@ internal sealed record TraceStoreTarget(StorageBackend Backend, string Database,
             return Server(builder);
         }
 
-        var dataPath = Path.Combine(StorageOptions.ResolveDataDirectory(configuration), "chdb");
+        var dataPath = section[nameof(TraceStoreOptions.ChdbDataPath)] is { Length: > 0 } configuredPath
+            ? Path.GetFullPath(configuredPath)
+            : Path.Combine(StorageOptions.ResolveDataDirectory(configuration), "chdb");
         return new TraceStoreTarget(new StorageBackend(TraceStoreExtensions.Seam, EmbeddedImplementation, dataPath), database, null, dataPath);
     }
 

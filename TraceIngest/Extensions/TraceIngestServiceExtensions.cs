@@ -1,9 +1,14 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Storage.Blobs;
+using Storage.Pricing;
 using Storage.Queue;
 using Storage.Relational;
+using Storage.TraceStore;
 using TraceIngest.Authentication;
 using TraceIngest.Ingestion;
+using TraceIngest.Worker;
 
 namespace TraceIngest.Extensions;
 
@@ -15,6 +20,28 @@ public static class TraceIngestServiceExtensions
         builder.AddRelationalStore();
         builder.AddBlobStore();
         builder.AddMessageQueue();
+        builder.AddTraceStore();
+
+        var roles = builder.Configuration.GetSection(TraceIngestOptions.SectionName).Get<TraceIngestOptions>() ?? new TraceIngestOptions();
+        if (!roles.RunsApi && !roles.RunsWorker)
+        {
+            throw new OptionsValidationException(TraceIngestOptions.SectionName, typeof(TraceIngestOptions),
+                [$"TraceIngest:Roles '{roles.Roles}' names neither 'api' nor 'worker'."]);
+        }
+
+        builder.Services.Configure<TraceIngestOptions>(builder.Configuration.GetSection(TraceIngestOptions.SectionName));
+        if (roles.RunsWorker)
+        {
+            builder.Services.AddOptions<IngestionWorkerOptions>()
+                .Bind(builder.Configuration.GetSection(IngestionWorkerOptions.SectionName))
+                .Validate(o => o.MaxBatchesPerRound is > 0 and <= 1000, "Ingestion:Worker:MaxBatchesPerRound must be between 1 and 1000.")
+                .ValidateOnStart();
+            builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
+            builder.Services.AddSingleton<IngestionEventMerger>();
+            builder.Services.AddSingleton<TraceRowStore>();
+            builder.Services.AddSingleton<IngestionBatchProcessor>();
+            builder.Services.AddHostedService<IngestionWorker>();
+        }
 
         builder.Services.AddOptions<IngestionOptions>()
             .Bind(builder.Configuration.GetSection(IngestionOptions.SectionName))
@@ -35,6 +62,11 @@ public static class TraceIngestServiceExtensions
 
     public static IEndpointRouteBuilder MapTraceIngestApi(this IEndpointRouteBuilder app)
     {
+        if (!app.ServiceProvider.GetRequiredService<IOptions<TraceIngestOptions>>().Value.RunsApi)
+        {
+            return app;
+        }
+
         app.MapPublicHealthApi();
         app.MapPublicProjectsApi();
         app.MapIngestionApi();

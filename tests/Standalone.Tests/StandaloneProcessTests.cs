@@ -39,6 +39,7 @@ public sealed class StandaloneProcessTests : IDisposable
             Assert.Equal("in-process", backends["queue"]);
             Assert.Equal("in-process", backends["counters"]);
             Assert.Equal("local-directory", backends["blob"]);
+            Assert.Equal("chdb", backends["trace"]);
 
             process.Signal(PosixSignal.SIGINT);
             var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(20));

@@ -29,6 +29,16 @@ public sealed class EmbeddedTraceStore
         ["ClickHouse:Database"] = database,
     };
 
+    /// <summary>
+    /// Settings for a service host that keeps its other embedded stores in a directory of its own but shares this
+    /// process's chDB engine, on <paramref name="database"/>.
+    /// </summary>
+    public Dictionary<string, string?> ServiceSettings(string database) => new()
+    {
+        ["ClickHouse:ChdbDataPath"] = Path.Combine(DataDirectory, "chdb"),
+        ["ClickHouse:Database"] = database,
+    };
+
     /// <summary>A database name no other test uses (ClickHouse creates databases in milliseconds).</summary>
     public static string NewDatabaseName(string prefix = "test") => $"{prefix}_{Guid.NewGuid():N}";
 

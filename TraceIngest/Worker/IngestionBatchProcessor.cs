@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Storage.Blobs;
+using TraceIngest.Ingestion;
+
+namespace TraceIngest.Worker;
+
+/// <summary>
+/// Turns stored batches into rows: loads each batch, groups its events by entity, reads the entities' current
+/// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
+/// </summary>
+public sealed partial class IngestionBatchProcessor(IBlobStore blobs, TraceRowStore rows, IngestionEventMerger merger, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
+{
+    public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
+    {
+        var batches = await Task.WhenAll(references.Select(reference => LoadAsync(reference, cancellationToken)));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var traces = new List<TraceRow>();
+        var observations = new List<ObservationRow>();
+        var scores = new List<ScoreRow>();
+        var events = 0;
+
+        foreach (var project in batches.SelectMany(b => b).GroupBy(e => e.ProjectId, StringComparer.Ordinal))
+        {
+            var byEntity = project.GroupBy(e => (e.Event.Type.Entity, e.Event.EntityId)).ToList();
+            events += project.Count();
+
+            var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
+            var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
+            var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
+            var storedTraces = traceIds.Count == 0 ? [] : await rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
+            var storedObservations = observationIds.Count == 0 ? [] : await rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
+            var storedScores = scoreIds.Count == 0 ? [] : await rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
+
+            foreach (var entity in byEntity)
+            {
+                var entityEvents = entity.Select(e => e.Event);
+                switch (entity.Key.Entity)
+                {
+                    case IngestionEntity.Trace:
+                        traces.Add(merger.MergeTrace(storedTraces.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));
+                        break;
+                    case IngestionEntity.Observation:
+                        observations.Add(merger.MergeObservation(storedObservations.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, [], now));
+                        break;
+                    default:
+                        scores.Add(IngestionEventMerger.MergeScore(storedScores.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));
+                        break;
+                }
+            }
+        }
+
+        await rows.WriteAsync(traces, observations, scores, cancellationToken);
+        return events;
+    }
+
+    private async Task<List<(string ProjectId, StoredEvent Event)>> LoadAsync(IngestionBatchReference reference, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(reference.BlobKey, cancellationToken);
+        if (stream is null)
+        {
+            // Deleted by retention or by hand: nothing left to write, and retrying would not change that.
+            LogMissingBatch(reference.BlobKey);
+            return [];
+        }
+
+        using var batch = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        var projectId = batch.RootElement.GetProperty("projectId").GetString()!;
+        var events = new List<(string, StoredEvent)>();
+        foreach (var item in batch.RootElement.GetProperty("events").EnumerateArray())
+        {
+            var type = IngestionEventType.Find(item.GetProperty("type").GetString()!);
+            if (type is null)
+            {
+                continue;
+            }
+
+            events.Add((projectId, new StoredEvent(
+                item.GetProperty("eventId").GetString()!,
+                type,
+                item.GetProperty("timestamp").GetDateTimeOffset(),
+                item.GetProperty("entityId").GetString()!,
+                item.GetProperty("body").Clone())));
+        }
+
+        return events;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion batch {BlobKey} is no longer in the blob store; skipped")]
+    private partial void LogMissingBatch(string blobKey);
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Storage.TraceStore;
+using TraceIngest.Worker;
+
+namespace TraceIngest.Tests.Worker;
+
+/// <summary>API and worker in one host: events in through the public API, rows out in the trace store.</summary>
+public sealed class IngestionPipelineTests : IAsyncLifetime
+{
+    private const string PublicKey = "pk-lf-pipeline";
+    private const string SecretKey = "sk-lf-pipeline-secret-0123456789";
+    private readonly TemporaryDirectory _data = new();
+    private TestWebHost _host = null!;
+    private IngestionClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = TraceIngestHost.Project("pipeline", PublicKey, SecretKey);
+        settings["Storage:DataDirectory"] = _data.Path;
+        settings["TraceIngest:Roles"] = "api,worker";
+        settings["Ingestion:Worker:ReceiveWait"] = "00:00:00.200";
+        _host = await TraceIngestHost.StartAsync(settings);
+        _client = new IngestionClient(_host, PublicKey, SecretKey);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private TraceRowStore Rows => _host.Services.GetRequiredService<TraceRowStore>();
+
+    private async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, TimeSpan within) where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await read() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(clock.Elapsed < within, $"not written within {within}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Sdk_events_become_merged_rows_with_usage_and_cost_within_five_seconds()
+    {
+        var traceId = Guid.NewGuid().ToString();
+        var output = await NpmTools.RunScriptAsync("langfuse-v3-send.mjs", new Dictionary<string, string?>
+        {
+            ["LANGFUSE_BASEURL"] = _host.BaseAddress.ToString().TrimEnd('/'),
+            ["LANGFUSE_PUBLIC_KEY"] = PublicKey,
+            ["LANGFUSE_SECRET_KEY"] = SecretKey,
+            ["TRACE_ID"] = traceId,
+        }, TimeSpan.FromSeconds(60));
+        var generationId = System.Text.Json.JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("generationId").GetString()!;
+        var cancel = TestContext.Current.CancellationToken;
+
+        var trace = await EventuallyAsync(async () => (await Rows.ReadTracesAsync("pipeline", [traceId], cancel)).GetValueOrDefault(traceId) is { Output: not null } t ? t : null, TimeSpan.FromSeconds(5));
+        var generation = await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [generationId], cancel)).GetValueOrDefault(generationId) is { Output: not null } g ? g : null, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(("support-question", "user-42", "session-7"), (trace.Name, trace.UserId, trace.SessionId));
+        Assert.Equal(["eu", "sdk-v3"], trace.Tags);
+        Assert.Contains("30 days", trace.Output, StringComparison.Ordinal);
+        Assert.Equal(("GENERATION", traceId, "gpt-4o-mini"), (generation.Type, generation.TraceId, generation.ProvidedModelName));
+        Assert.Equal(1200UL, generation.UsageDetails["input"]);
+        Assert.Equal(80UL, generation.UsageDetails["output"]);
+        Assert.Equal((1200 * 0.15 + 80 * 0.60) / 1e6, generation.TotalCost!.Value, 12);
+        Assert.NotNull(generation.EndTime);
+        Assert.Contains("temperature", generation.ModelParameters, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delivering_the_same_batch_twice_leaves_one_row_with_the_same_content()
+    {
+        var store = _host.Services.GetRequiredService<ClickHouseTraceStore>();
+        var cancel = TestContext.Current.CancellationToken;
+        await _client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
+        var first = await EventuallyAsync(async () => (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel)).GetValueOrDefault("dup"), TimeSpan.FromSeconds(5));
+
+        await _client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
+        await EventuallyAsync(async () => (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel)).GetValueOrDefault("dup") is { } t && t.EventTs > first.EventTs ? t : null, TimeSpan.FromSeconds(5));
+        var rows = Convert.ToInt64(await store.Client.ExecuteScalarAsync("SELECT count() FROM traces FINAL WHERE id = 'dup'", cancellationToken: cancel), System.Globalization.CultureInfo.InvariantCulture);
+        var again = (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel))["dup"];
+
+        Assert.Equal(1, rows);
+        Assert.Equal((first.Name, first.Timestamp, first.CreatedAt), (again.Name, again.Timestamp, again.CreatedAt));
+    }
+}
