@@ -8,6 +8,7 @@ using Storage.Relational;
 using Storage.TraceStore;
 using TraceIngest.Authentication;
 using TraceIngest.Ingestion;
+using TraceIngest.Queries;
 using TraceIngest.Worker;
 
 namespace TraceIngest.Extensions;
@@ -38,7 +39,6 @@ public static class TraceIngestServiceExtensions
                 .ValidateOnStart();
             builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
             builder.Services.AddSingleton<IngestionEventMerger>();
-            builder.Services.AddSingleton<TraceRowStore>();
             builder.Services.AddSingleton<IngestionBatchProcessor>();
             builder.Services.AddHostedService<IngestionWorker>();
         }
@@ -49,6 +49,8 @@ public static class TraceIngestServiceExtensions
             .Validate(o => o.MaxJsonDepth is > 0 and <= 1000, "Ingestion:MaxJsonDepth must be between 1 and 1000.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IngestionBatchStore>();
+        builder.Services.AddSingleton<TraceQueries>();
+        builder.Services.TryAddSingleton<TraceRowStore>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ProjectApiKeyVerifier>();
         builder.Services.AddAuthentication()
@@ -72,6 +74,11 @@ public static class TraceIngestServiceExtensions
         app.MapIngestionApi();
         app.MapScoresApi();
         app.MapOtlpApi();
+        app.MapPublicTracesApi();
+        app.MapPublicObservationsApi();
+        app.MapPublicSessionsApi();
+        app.MapPublicScoresReadApi();
+        app.MapPublicMetricsApi();
         return app;
     }
 }

@@ -14,18 +14,20 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
 {
     private const int IdsPerQuery = 1000;
 
-    private static readonly string[] TraceColumns =
+    internal static readonly string[] TraceColumns =
         ["id", "project_id", "timestamp", "name", "user_id", "session_id", "release", "version", "environment", "public", "bookmarked", "tags", "metadata", "input", "output", "created_at", "updated_at", "event_ts"];
 
-    private static readonly string[] ObservationColumns =
+    internal static readonly string[] ObservationColumns =
         ["id", "trace_id", "project_id", "type", "parent_observation_id", "start_time", "end_time", "completion_start_time", "name", "level", "status_message", "version", "environment",
          "metadata", "input", "output", "provided_model_name", "model_parameters", "usage_details", "cost_details", "total_cost", "prompt_name", "prompt_version", "created_at", "updated_at", "event_ts"];
 
-    private static readonly string[] ScoreColumns =
+    internal static readonly string[] ScoreColumns =
         ["id", "project_id", "timestamp", "name", "value", "string_value", "data_type", "source", "comment", "trace_id", "session_id", "observation_id", "config_id", "environment", "metadata", "created_at", "updated_at", "event_ts"];
 
     public Task<Dictionary<string, TraceRow>> ReadTracesAsync(string projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        ReadAsync("traces", TraceColumns, projectId, ids, reader => new TraceRow
+        ReadAsync("traces", TraceColumns, projectId, ids, ReadTrace, cancellationToken);
+
+    internal static TraceRow ReadTrace(DbDataReader reader) => new()
         {
             Id = reader.GetString(0),
             ProjectId = reader.GetString(1),
@@ -45,10 +47,12 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
             CreatedAt = reader.GetDateTime(15),
             UpdatedAt = reader.GetDateTime(16),
             EventTs = reader.GetDateTime(17),
-        }, cancellationToken);
+    };
 
     public Task<Dictionary<string, ObservationRow>> ReadObservationsAsync(string projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        ReadAsync("observations", ObservationColumns, projectId, ids, reader => new ObservationRow
+        ReadAsync("observations", ObservationColumns, projectId, ids, ReadObservation, cancellationToken);
+
+    internal static ObservationRow ReadObservation(DbDataReader reader) => new()
         {
             Id = reader.GetString(0),
             TraceId = reader.GetString(1),
@@ -76,10 +80,12 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
             CreatedAt = reader.GetDateTime(23),
             UpdatedAt = reader.GetDateTime(24),
             EventTs = reader.GetDateTime(25),
-        }, cancellationToken);
+    };
 
     public Task<Dictionary<string, ScoreRow>> ReadScoresAsync(string projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        ReadAsync("scores", ScoreColumns, projectId, ids, reader => new ScoreRow
+        ReadAsync("scores", ScoreColumns, projectId, ids, ReadScore, cancellationToken);
+
+    internal static ScoreRow ReadScore(DbDataReader reader) => new()
         {
             Id = reader.GetString(0),
             ProjectId = reader.GetString(1),
@@ -99,7 +105,7 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
             CreatedAt = reader.GetDateTime(15),
             UpdatedAt = reader.GetDateTime(16),
             EventTs = reader.GetDateTime(17),
-        }, cancellationToken);
+    };
 
     public async Task WriteAsync(IReadOnlyCollection<TraceRow> traces, IReadOnlyCollection<ObservationRow> observations, IReadOnlyCollection<ScoreRow> scores, CancellationToken cancellationToken)
     {

@@ -77,6 +77,45 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_official_langfuse_client_reads_back_what_the_v3_sdk_sent_within_five_seconds()
+    {
+        var traceId = Guid.NewGuid().ToString();
+        var environment = new Dictionary<string, string?>
+        {
+            ["LANGFUSE_BASEURL"] = _host.BaseAddress.ToString().TrimEnd('/'),
+            ["LANGFUSE_PUBLIC_KEY"] = PublicKey,
+            ["LANGFUSE_SECRET_KEY"] = SecretKey,
+            ["TRACE_ID"] = traceId,
+            ["MIN_OBSERVATIONS"] = "3",
+        };
+        await NpmTools.RunScriptAsync("langfuse-v3-send.mjs", environment, TimeSpan.FromSeconds(60));
+
+        var output = await NpmTools.RunScriptAsync("langfuse-client-read.mjs", environment, TimeSpan.FromSeconds(60));
+        using var read = System.Text.Json.JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var root = read.RootElement;
+        var trace = root.GetProperty("trace");
+
+        Assert.True(root.GetProperty("elapsedMs").GetInt32() < 5000, $"readable after {root.GetProperty("elapsedMs").GetInt32()} ms");
+        Assert.Equal(("support-question", "user-42", "session-7"), (trace.GetProperty("name").GetString(), trace.GetProperty("userId").GetString(), trace.GetProperty("sessionId").GetString()));
+        Assert.Equal("Yes, within 30 days.", trace.GetProperty("output").GetProperty("answer").GetString());
+        Assert.Equal("Can I get a refund?", trace.GetProperty("input").GetProperty("question").GetString());
+        Assert.Equal("pro", trace.GetProperty("metadata").GetProperty("plan").GetString());
+        var observations = trace.GetProperty("observations").EnumerateArray().ToList();
+        Assert.Equal(3, observations.Count);
+        var generation = observations.Single(o => o.GetProperty("type").GetString() == "GENERATION");
+        Assert.Equal("gpt-4o-mini", generation.GetProperty("model").GetString());
+        Assert.Equal(1200, generation.GetProperty("usage").GetProperty("input").GetInt32());
+        Assert.Equal((1200 * 0.15 + 80 * 0.60) / 1e6, generation.GetProperty("calculatedTotalCost").GetDouble(), 12);
+        Assert.Equal(0.9, trace.GetProperty("scores")[0].GetProperty("value").GetDouble());
+        Assert.True(trace.GetProperty("totalCost").GetDouble() > 0);
+        Assert.True(trace.GetProperty("latency").GetDouble() >= 0);
+        Assert.Contains(root.GetProperty("list").GetProperty("data").EnumerateArray(), t => t.GetProperty("id").GetString() == traceId);
+        Assert.Equal(1, root.GetProperty("list").GetProperty("meta").GetProperty("page").GetInt32());
+        Assert.Equal(3, root.GetProperty("observations").GetProperty("data").GetArrayLength());
+        Assert.Contains(root.GetProperty("sessions").GetProperty("data").EnumerateArray(), s => s.GetProperty("id").GetString() == "session-7");
+    }
+
+    [Fact]
     public async Task Delivering_the_same_batch_twice_leaves_one_row_with_the_same_content()
     {
         var store = _host.Services.GetRequiredService<ClickHouseTraceStore>();
