@@ -41,11 +41,11 @@ public static class OpenAiApi
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value);
 
     internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
-        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Default.ModelList);
+        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
 
     internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog) =>
         catalog.GroupsByName.TryGetValue(id, out var group)
-            ? TypedResults.Json(Card(group, catalog), GatewayJsonContext.Default.ModelCard)
+            ? TypedResults.Json(Card(group, catalog), GatewayJsonContext.Api.ModelCard)
             : OpenAiErrors.ModelNotFound(id);
 
     private static ModelCard Card(ModelGroup group, ModelCatalog catalog) =>

@@ -24,6 +24,6 @@ public sealed class OpenAiErrorResult(int statusCode, OpenAiError error, TimeSpa
             response.Headers.RetryAfter = RetryAfterHeader.Format(wait);
         }
 
-        return response.WriteAsJsonAsync(Value, GatewayJsonContext.Default.OpenAiErrorBody, contentType: "application/json", httpContext.RequestAborted);
+        return response.WriteAsJsonAsync(Value, GatewayJsonContext.Api.OpenAiErrorBody, contentType: "application/json", httpContext.RequestAborted);
     }
 }

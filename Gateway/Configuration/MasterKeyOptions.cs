@@ -5,12 +5,13 @@ namespace Gateway.Configuration;
 /// <summary>The gateway's admin credential, read from <c>LITELLM_MASTER_KEY</c> as LiteLLM does.</summary>
 public sealed class MasterKeyOptions
 {
-    internal const string Requirement = "must start with 'sk-' and be at least 8 characters long, as with LiteLLM";
+    // LiteLLM checks the prefix only; its own examples (and seed deployments) use the 7-character sk-1234.
+    internal const string Requirement = "must start with 'sk-', as with LiteLLM";
 
     [ConfigurationKeyName("LITELLM_MASTER_KEY")]
     public string? MasterKey { get; set; }
 
-    internal static bool IsAcceptable(string key) => key.StartsWith("sk-", StringComparison.Ordinal) && key.Length >= 8;
+    internal static bool IsAcceptable(string key) => key.StartsWith("sk-", StringComparison.Ordinal) && key.Length > 3;
 }
 
 internal sealed class MasterKeyOptionsValidator : IValidateOptions<MasterKeyOptions>

@@ -47,7 +47,7 @@ internal sealed class OpenAiCompatibleProvider(IHttpForwarder forwarder, Upstrea
         var apiKey = parameters.ApiKey ?? (environment(keyVariable) is { Length: > 0 } key ? new SecretValue(key) : null);
         if (apiKey is null && isDefaultBase && endpoint.KeyRequired && parameters.UnresolvedEnvironment.Count == 0)
         {
-            return ProviderBinding.Unusable($"no API key: set litellm_params.api_key or {keyVariable}");
+            return new ProviderBinding(this, baseUrl, null, UnusableReason: $"no API key: set litellm_params.api_key or {keyVariable}");
         }
 
         return new ProviderBinding(this, baseUrl, apiKey);
