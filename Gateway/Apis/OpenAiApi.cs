@@ -20,7 +20,7 @@ public static class OpenAiApi
     {
         foreach (var prefix in Prefixes)
         {
-            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).WithTags("OpenAI");
+            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
             api.MapPost("/chat/completions", ChatCompletionsAsync);
             api.MapPost("/completions", CompletionsAsync);
             api.MapPost("/embeddings", EmbeddingsAsync);

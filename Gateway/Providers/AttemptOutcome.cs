@@ -31,7 +31,7 @@ internal enum FailureKind
     /// <summary>5xx or 408.</summary>
     ServerError,
 
-    /// <summary>401, 403 or 404: the deployment's credentials or model name are wrong, not the caller's request.</summary>
+    /// <summary>401, 403, 404 or a redirect: the deployment's key, model name or base URL is wrong, not the caller's request.</summary>
     Rejected,
 
     /// <summary>A success status with a body that is not what the API promises.</summary>
@@ -60,7 +60,7 @@ internal readonly record struct AttemptOutcome(AttemptResult Result, FailureKind
     {
         429 => FailureKind.RateLimited,
         408 or >= 500 => FailureKind.ServerError,
-        401 or 403 or 404 => FailureKind.Rejected,
+        401 or 403 or 404 or (>= 300 and < 400) => FailureKind.Rejected,
         _ => FailureKind.None,
     };
 }

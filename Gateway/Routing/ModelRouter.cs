@@ -83,9 +83,8 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
 
             if (failed?.Contains(deployment) == true)
             {
-                var delay = RetryDelay.For(++retries, last?.RetryAfter, settings.RetryAfter);
                 call.BeginUpstreamWait();
-                await Task.Delay(delay, clock, call.Aborted);
+                await WaitAsync(RetryDelay.For(++retries, last?.RetryAfter, settings.RetryAfter), call.Aborted);
                 call.EndUpstreamWait();
             }
 
@@ -129,6 +128,16 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         }
 
         return GroupOutcome.Failed(last!.Value);
+    }
+
+    /// <summary>Waits at least <paramref name="delay"/>: timers may fire a millisecond early, and an upstream's <c>Retry-After</c> is a minimum.</summary>
+    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - clock.GetElapsedTime(started))
+        {
+            await Task.Delay(left + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
+        }
     }
 
     private static OpenAiErrorResult ErrorFor(ModelGroup requested, GroupOutcome last)

@@ -270,6 +270,37 @@ public sealed class OpenAiApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unreadable_chunked_body_is_a_400_in_OpenAIs_shape()
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port, Cancellation);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {GatewayHost.MasterKey}\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nnot a chunk\r\n"), Cancellation);
+        using var reader = new StreamReader(stream);
+        var answer = await reader.ReadToEndAsync(Cancellation);
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"invalid_request_error\"", answer, StringComparison.Ordinal);
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task A_redirect_from_the_upstream_is_not_followed_and_reported_as_a_rejection()
+    {
+        _upstream.Enqueue(new FakeReply((context, _) =>
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = "http://elsewhere.invalid/v1/chat/completions";
+            return Task.CompletedTask;
+        }));
+
+        using var response = await _gateway.Client.SendAsync(GatewayClients.Post("/v1/chat/completions", """{"model":"gpt-4o","messages":[]}"""), Cancellation);
+
+        await AssertOpenAiErrorAsync(response, HttpStatusCode.BadGateway, "server_error", "upstream_rejected");
+    }
+
+    [Fact]
     public async Task Keys_never_reach_the_logs()
     {
         _upstream.Enqueue(FakeReply.Status(500), FakeReply.Status(401));

@@ -80,6 +80,20 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hung_upstream_without_fallback_is_a_504_after_its_timeout()
+    {
+        _a.Responder = _ => FakeReply.Hang();
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups().Replace("fallbacks: [{\"primary\": [\"backup\"]}]", string.Empty, StringComparison.Ordinal));
+
+        var clock = Stopwatch.StartNew();
+        using var response = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
+
+        await Apis.OpenAiApiTests.AssertOpenAiErrorAsync(response, HttpStatusCode.GatewayTimeout, "server_error", "upstream_timeout");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        Assert.Single(_a.Requests);
+    }
+
+    [Fact]
     public async Task A_429_is_retried_after_the_wait_its_Retry_After_asks_for()
     {
         _a.Enqueue(FakeReply.Status(429, retryAfter: TimeSpan.FromSeconds(1)));
@@ -127,7 +141,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     public async Task A_deployment_is_cooled_down_after_allowed_fails_and_returns_after_cooldown_time()
     {
         _a.Responder = _ => FakeReply.Status(500);
-        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, OneGroupTwoDeployments("  allowed_fails: 1\n  cooldown_time: 1\n  num_retries: 1"));
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, OneGroupTwoDeployments("  allowed_fails: 1\n  cooldown_time: 3\n  num_retries: 1"));
 
         // More than allowed_fails failures within a minute: each failed call is answered by the other deployment.
         for (var i = 0; i < 100 && _a.Requests.Count < 2; i++)
@@ -137,7 +151,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         }
 
         Assert.Equal(2, _a.Requests.Count);
-        Assert.Contains(gateway.Logs.Lines, line => line.Contains("Deployment deployment-a cooled down for 1 s", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("Deployment deployment-a cooled down for 3 s", StringComparison.Ordinal));
 
         // Cooling down: not one call reaches it.
         for (var i = 0; i < 10; i++)
