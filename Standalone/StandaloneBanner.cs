@@ -7,7 +7,7 @@ namespace Standalone;
 /// Tells the person who just started the platform where it is and how to use it. Generated secrets are
 /// written to the console once, directly, never through the logging pipeline (which may export to OTLP).
 /// </summary>
-internal sealed class StandaloneBanner(IServer server, StandaloneCredentials credentials, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class StandaloneBanner(IServer server, StandaloneCredentials credentials, IHostApplicationLifetime lifetime, IConfiguration configuration) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,6 +25,7 @@ internal sealed class StandaloneBanner(IServer server, StandaloneCredentials cre
         output.WriteLine();
         output.WriteLine($"Platform is up at {baseUrl}  (health: {baseUrl}/health)");
         output.WriteLine($"  Web UI:                      {baseUrl}/   sign in as {values.AdminEmail.Value}");
+        output.WriteLine($"  OpenAI base URL:             {baseUrl}/v1   models from {Gateway.Configuration.GatewayConfigFile.Locate(configuration)}");
         output.WriteLine($"  Langfuse host:               {baseUrl}   public key {values.ProjectPublicKey.Value}");
         if (credentials.GeneratedNow)
         {

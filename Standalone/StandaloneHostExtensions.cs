@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using Storage;
 
 namespace Standalone;
@@ -6,9 +7,13 @@ public static class StandaloneHostExtensions
 {
     public const string DefaultUrl = "http://localhost:4000";
 
+    /// <summary>The gateway config shipped beside the host: mock models that need no provider key.</summary>
+    public const string DefaultGatewayConfig = "gateway-config.yaml";
+
     /// <summary>
-    /// One port (4000, LiteLLM's default) unless the caller chose URLs, and credentials that exist from the
-    /// first start: given ones are used, otherwise generated once and kept in the data directory.
+    /// One port (4000, LiteLLM's default) unless the caller chose URLs, credentials that exist from the first
+    /// start (given ones are used, otherwise generated once and kept in the data directory), and a gateway
+    /// config with mock models when none is given.
     /// </summary>
     public static WebApplicationBuilder AddStandaloneDefaults(this WebApplicationBuilder builder)
     {
@@ -28,6 +33,11 @@ public static class StandaloneHostExtensions
 
         var credentials = StandaloneCredentials.Resolve(configuration, Path.GetFullPath(dataDirectory));
         configuration.AddInMemoryCollection(credentials.ConfigurationValues());
+        if (GatewayConfigFile.Locate(configuration) is null)
+        {
+            configuration.AddInMemoryCollection([new(GatewayConfigFile.EnvironmentKey, Path.Combine(AppContext.BaseDirectory, DefaultGatewayConfig))]);
+        }
+
         builder.Services.AddSingleton(credentials);
         builder.Services.AddHostedService<StandaloneBanner>();
         return builder;

@@ -6,6 +6,8 @@ namespace Gateway.Tests;
 /// <summary>The gateway composed exactly as its Program.cs does, on a private embedded store.</summary>
 internal static class GatewayHost
 {
+    public const string MasterKey = "sk-test-master-key-0123456789";
+
     public static Task<TestWebHost> StartAsync(TemporaryDirectory data, IDictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
@@ -26,5 +28,19 @@ internal static class GatewayHost
                 app.MapDefaultEndpoints();
                 app.MapGatewayApi();
             });
+    }
+
+    /// <summary>Starts the gateway with <paramref name="yaml"/> as its <c>config.yaml</c> (given as <c>--config</c>) and the test master key.</summary>
+    public static async Task<TestWebHost> StartWithConfigAsync(TemporaryDirectory data, string yaml, IDictionary<string, string?>? settings = null)
+    {
+        var path = data.Combine("config.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        var all = new Dictionary<string, string?> { ["config"] = path, ["LITELLM_MASTER_KEY"] = MasterKey };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return await StartAsync(data, all);
     }
 }

@@ -22,7 +22,7 @@ public sealed class GatewayStartupTests : IDisposable
 
     [Theory]
     [InlineData("not-a-litellm-key")]
-    [InlineData("sk-1")]
+    [InlineData("SK-1234-wrong-case")]
     public async Task Master_key_that_LiteLLM_would_refuse_stops_start_up(string masterKey)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
@@ -30,6 +30,14 @@ public sealed class GatewayStartupTests : IDisposable
 
         Assert.Contains("LITELLM_MASTER_KEY must start with 'sk-'", failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(masterKey, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LiteLLMs_own_example_master_key_is_accepted()
+    {
+        await using var host = await GatewayHost.StartAsync(_data, new Dictionary<string, string?> { ["LITELLM_MASTER_KEY"] = "sk-1234" });
+
+        Assert.NotNull(host.App);
     }
 
     [Fact]

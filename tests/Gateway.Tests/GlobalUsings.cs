@@ -1,1 +1,2 @@
 global using Gateway.Extensions;
+global using Gateway.Tests;

@@ -19,6 +19,7 @@ public sealed class StandaloneProcessTests : IDisposable
         ["LANGFUSE_INIT_PROJECT_SECRET_KEY"] = null,
         ["LANGFUSE_INIT_USER_EMAIL"] = null,
         ["LANGFUSE_INIT_USER_PASSWORD"] = null,
+        ["CONFIG_FILE_PATH"] = null,
     };
 
     [Fact]
@@ -101,6 +102,29 @@ public sealed class StandaloneProcessTests : IDisposable
             Assert.DoesNotContain("sk-lf-given-secret-0123456789", file, StringComparison.Ordinal);
             Assert.DoesNotContain("sk-given-master-key-123", process.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("sk-lf-given-secret-0123456789", process.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_gateway_config_a_mock_model_answers_with_the_generated_master_key()
+    {
+        var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
+        await using (process)
+        {
+            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/v1/chat/completions"))
+            {
+                Content = new StringContent("{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"is anyone there?\"}]}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stored.GetProperty("masterKey").GetString());
+
+            using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("is anyone there?", answer.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            Assert.Contains("OpenAI base URL:", process.Output, StringComparison.Ordinal);
+            Assert.Contains("gateway-config.yaml", process.Output, StringComparison.Ordinal);
         }
     }
 

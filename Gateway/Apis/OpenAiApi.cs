@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Gateway.Authentication;
+using Gateway.Inbound;
+using Gateway.Routing;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Apis;
+
+/// <summary>
+/// OpenAI's API surface: <c>/v1/…</c>, the same under <c>/openai/v1/…</c>, and without <c>/v1</c> as LiteLLM accepts.
+/// Model calls read the body once and hand it to the <see cref="ModelRouter"/>.
+/// </summary>
+public static class OpenAiApi
+{
+    private static readonly string[] Prefixes = ["/v1", "/openai/v1", "/"];
+
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var prefix in Prefixes)
+        {
+            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
+            api.MapPost("/chat/completions", ChatCompletionsAsync);
+            api.MapPost("/completions", CompletionsAsync);
+            api.MapPost("/embeddings", EmbeddingsAsync);
+            api.MapGet("/models", ListModels);
+            api.MapGet("/models/{**id}", GetModel);
+        }
+
+        return app;
+    }
+
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> ChatCompletionsAsync(HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.ChatCompletions, router, limits.Value);
+
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> CompletionsAsync(HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.Completions, router, limits.Value);
+
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> EmbeddingsAsync(HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value);
+
+    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
+        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
+
+    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog) =>
+        catalog.GroupsByName.TryGetValue(id, out var group)
+            ? TypedResults.Json(Card(group, catalog), GatewayJsonContext.Api.ModelCard)
+            : OpenAiErrors.ModelNotFound(id);
+
+    private static ModelCard Card(ModelGroup group, ModelCatalog catalog) =>
+        new(group.Name, catalog.LoadedAt.ToUnixTimeSeconds(), group.Deployments[0].ProviderName);
+
+    private static async Task<Results<EmptyHttpResult, OpenAiErrorResult>> CallModelAsync(HttpContext context, OpenAiOperation operation, ModelRouter router, GatewayLimits limits)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            // The gateway enforces its own limit with an OpenAI-shaped 413.
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        var body = await RequestBody.ReadAsync(context.Request, limits.MaxRequestBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return OpenAiErrors.TooLarge(limits.MaxRequestBodyBytes);
+        }
+
+        if (!InboundFields.TryParse(body.Span, out var fields, out var error, out var errorParam))
+        {
+            body.Dispose();
+            return OpenAiErrors.BadBody(error!, errorParam);
+        }
+
+        using var call = new GatewayCall(context, operation, body, fields, startedAt);
+        return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+    }
+}

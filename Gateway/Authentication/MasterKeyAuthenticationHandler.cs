@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Gateway.Apis;
+using Gateway.Routing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Authentication;
+
+/// <summary>
+/// LiteLLM's master key: with one configured, callers must present it; without one, the model API is open,
+/// as with a LiteLLM proxy started without a master key. Failures answer in OpenAI's error shape.
+/// </summary>
+internal sealed class MasterKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ModelCatalog catalog)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "MasterKey";
+    public const string RoleClaim = "gateway_role";
+
+    private const string FailureItemKey = "gateway-auth-failure";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (catalog.MasterKey is not { } masterKey)
+        {
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal("open"), SchemeName)));
+        }
+
+        var presented = CallerCredential.Read(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (!Matches(presented, masterKey.Reveal()))
+        {
+            Context.Items[FailureItemKey] = OpenAiErrors.InvalidKey();
+            return Task.FromResult(AuthenticateResult.Fail("Incorrect API key."));
+        }
+
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal("admin"), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        (Context.Items[FailureItemKey] as OpenAiErrorResult ?? OpenAiErrors.MissingKey()).ExecuteAsync(Context);
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => OpenAiErrors.Forbidden().ExecuteAsync(Context);
+
+    /// <summary>Compares hashes in constant time, so neither the content nor the length of the key leaks through timing.</summary>
+    private static bool Matches(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static ClaimsPrincipal Principal(string role) => new(new ClaimsIdentity([new Claim(RoleClaim, role)], SchemeName));
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Gateway.Configuration;
+
+/// <summary>LiteLLM's budget period: a count and a unit, <c>30s</c>, <c>30m</c>, <c>30h</c>, <c>30d</c> or <c>1mo</c>.</summary>
+public sealed partial record BudgetDuration(int Count, BudgetDurationUnit Unit)
+{
+    public static bool TryParse(string text, out BudgetDuration? duration)
+    {
+        var match = Pattern().Match(text);
+        if (!match.Success || !int.TryParse(match.Groups["count"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count <= 0)
+        {
+            duration = null;
+            return false;
+        }
+
+        duration = new BudgetDuration(count, match.Groups["unit"].Value switch
+        {
+            "s" => BudgetDurationUnit.Seconds,
+            "m" => BudgetDurationUnit.Minutes,
+            "h" => BudgetDurationUnit.Hours,
+            "d" => BudgetDurationUnit.Days,
+            _ => BudgetDurationUnit.Months,
+        });
+        return true;
+    }
+
+    public override string ToString() => Count.ToString(CultureInfo.InvariantCulture) + Unit switch
+    {
+        BudgetDurationUnit.Seconds => "s",
+        BudgetDurationUnit.Minutes => "m",
+        BudgetDurationUnit.Hours => "h",
+        BudgetDurationUnit.Days => "d",
+        _ => "mo",
+    };
+
+    [GeneratedRegex("^(?<count>[0-9]+)(?<unit>mo|s|m|h|d)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}
+
+public enum BudgetDurationUnit
+{
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Months,
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Routing;
+using Gateway.Usage;
+
+namespace Gateway.Inbound;
+
+/// <summary>
+/// One model call through the gateway: the body read once, the fields routing needs, and what happened
+/// (attempts, the deployment that answered, usage, time spent waiting on upstreams).
+/// </summary>
+internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation, RequestBody body, InboundFields fields, long startedAt) : IDisposable
+{
+    public const string ProviderHeader = "x-gateway-provider";
+    public const string DeploymentHeader = "x-gateway-deployment";
+    public const string AttemptsHeader = "x-gateway-attempts";
+    public const string OverheadHeader = "x-gateway-overhead-ms";
+
+    private long _upstreamTicks;
+    private long _waitStartedAt;
+
+    public HttpContext Context { get; } = context;
+    public OpenAiOperation Operation { get; } = operation;
+    public RequestBody Body { get; } = body;
+    public InboundFields Fields { get; } = fields;
+    public long StartedAt { get; } = startedAt;
+
+    public int Attempts { get; set; }
+
+    /// <summary>True when the requested group has context-window fallbacks, so a context-length error is worth rerouting.</summary>
+    public bool HasContextWindowFallbacks { get; set; }
+
+    public Deployment? ServedBy { get; private set; }
+    public TokenUsage? Usage { get; set; }
+    public double OverheadMilliseconds { get; private set; }
+
+    public CancellationToken Aborted => Context.RequestAborted;
+
+    /// <summary>Starts a stretch of time spent on an upstream (or a retry delay), which is not the gateway's overhead.</summary>
+    public void BeginUpstreamWait() => _waitStartedAt = Stopwatch.GetTimestamp();
+
+    public void EndUpstreamWait()
+    {
+        if (_waitStartedAt != 0)
+        {
+            _upstreamTicks += Stopwatch.GetTimestamp() - _waitStartedAt;
+            _waitStartedAt = 0;
+        }
+    }
+
+    /// <summary>Names the answering deployment in the response headers; call just before the response starts.</summary>
+    public void WriteGatewayHeaders(Deployment deployment)
+    {
+        ServedBy = deployment;
+        OverheadMilliseconds = Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds - Stopwatch.GetElapsedTime(0, _upstreamTicks).TotalMilliseconds;
+        var headers = Context.Response.Headers;
+        headers[ProviderHeader] = deployment.ProviderName;
+        headers[DeploymentHeader] = deployment.HeaderId;
+        WriteAttempts();
+        headers[OverheadHeader] = Math.Max(0, OverheadMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
+    }
+
+    public void WriteAttempts() => Context.Response.Headers[AttemptsHeader] = Attempts.ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose() => Body.Dispose();
+}

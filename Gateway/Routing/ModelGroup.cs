@@ -1,0 +1,4 @@
+namespace Gateway.Routing;
+
+/// <summary>The deployments serving one <c>model_name</c>, and where calls go when none of them can answer.</summary>
+internal sealed record ModelGroup(string Name, IReadOnlyList<Deployment> Deployments, IReadOnlyList<string> Fallbacks, IReadOnlyList<string> ContextWindowFallbacks);

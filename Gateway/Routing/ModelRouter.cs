@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Gateway.Apis;
+using Gateway.Configuration;
+using Gateway.Inbound;
+using Gateway.Providers;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// Routes a call to a model group: picks a deployment, retries within the group (<c>num_retries</c>, with
+/// backoff that honours <c>Retry-After</c>), then tries the ordered <c>fallbacks</c> (or the
+/// <c>context_window_fallbacks</c> when the prompt is too long). Answers as soon as one attempt answers;
+/// otherwise returns the error that describes the last failure.
+/// </summary>
+internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, TimeProvider clock, ILogger<ModelRouter> logger)
+{
+    public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
+    {
+        var model = call.Fields.Model;
+        if (!catalog.GroupsByName.TryGetValue(model, out var requested))
+        {
+            return OpenAiErrors.ModelNotFound(model);
+        }
+
+        var settings = catalog.Config.RouterSettings;
+        call.HasContextWindowFallbacks = requested.ContextWindowFallbacks.Count > 0;
+        IReadOnlyList<string> chain = [requested.Name, .. requested.Fallbacks];
+        var last = GroupOutcome.NotTried;
+        try
+        {
+            for (var i = 0; i < chain.Count; i++)
+            {
+                var group = catalog.GroupsByName[chain[i]];
+                if (i > 0)
+                {
+                    LogFallingBack(logger, model, group.Name);
+                }
+
+                var outcome = await TryGroupAsync(call, group, settings);
+                if (outcome.Finished)
+                {
+                    LogServed(call);
+                    return null;
+                }
+
+                last = outcome;
+                if (outcome.Failure == FailureKind.ContextWindowExceeded && call.HasContextWindowFallbacks)
+                {
+                    call.HasContextWindowFallbacks = false;
+                    chain = requested.ContextWindowFallbacks;
+                    i = -1;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var error = ErrorFor(requested, last);
+        call.WriteAttempts();
+        LogFailed(logger, call.Operation, model, error.StatusCode, error.Value.Error.Code, call.Attempts, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds);
+        return error;
+    }
+
+    private async Task<GroupOutcome> TryGroupAsync(GatewayCall call, ModelGroup group, RouterSettings settings)
+    {
+        HashSet<Deployment>? failed = null, banned = null;
+        AttemptOutcome? last = null;
+        var retries = 0;
+        for (var attempt = 0; attempt <= settings.NumRetries; attempt++)
+        {
+            var selection = await selector.SelectAsync(group, settings, failed, call.Aborted);
+            if (selection.Deployment is null && failed?.Count > (banned?.Count ?? 0))
+            {
+                selection = await selector.SelectAsync(group, settings, banned, call.Aborted);
+            }
+
+            if (selection.Deployment is not { } deployment)
+            {
+                return last is { } failure ? GroupOutcome.Failed(failure) : GroupOutcome.Unavailable(group, selection.Wait);
+            }
+
+            if (failed?.Contains(deployment) == true)
+            {
+                call.BeginUpstreamWait();
+                await WaitAsync(RetryDelay.For(++retries, last?.RetryAfter, settings.RetryAfter), call.Aborted);
+                call.EndUpstreamWait();
+            }
+
+            call.Attempts++;
+            deployment.CallStarted();
+            AttemptOutcome outcome;
+            try
+            {
+                outcome = await deployment.Provider!.SendAsync(call, deployment);
+            }
+            finally
+            {
+                deployment.CallEnded();
+            }
+
+            if (outcome.Result is AttemptResult.Served or AttemptResult.PassedThrough)
+            {
+                await cooldown.ReportSuccessAsync(deployment, selection.IsProbe, CancellationToken.None);
+                return GroupOutcome.Done;
+            }
+
+            if (outcome.Result == AttemptResult.Abandoned)
+            {
+                return GroupOutcome.Done;
+            }
+
+            LogAttemptFailed(logger, deployment.Id, outcome.Failure, outcome.UpstreamStatus, call.Attempts);
+            await cooldown.ReportFailureAsync(deployment, selection.IsProbe, outcome.RetryAfter, settings, CancellationToken.None);
+            last = outcome;
+            if (outcome.Failure == FailureKind.ContextWindowExceeded)
+            {
+                return GroupOutcome.Failed(outcome);
+            }
+
+            (failed ??= []).Add(deployment);
+            if (!outcome.SameDeploymentMayRetry || outcome.RetryAfter > RetryDelay.MaxHonoured)
+            {
+                // A hung or misconfigured deployment, or one that asks for a long pause, is not tried again in this call.
+                (banned ??= []).Add(deployment);
+            }
+        }
+
+        return GroupOutcome.Failed(last!.Value);
+    }
+
+    /// <summary>Waits at least <paramref name="delay"/>: timers may fire a millisecond early, and an upstream's <c>Retry-After</c> is a minimum.</summary>
+    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - clock.GetElapsedTime(started))
+        {
+            await Task.Delay(left + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
+        }
+    }
+
+    private static OpenAiErrorResult ErrorFor(ModelGroup requested, GroupOutcome last)
+    {
+        var model = requested.Name;
+        if (last.Unusable is { } reason)
+        {
+            return last.AllUnsupported
+                ? OpenAiErrors.Upstream(StatusCodes.Status501NotImplemented, $"Model '{model}' cannot be called: {reason}.", "provider_not_supported")
+                : OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable, $"Model '{model}' cannot be called: {reason}.", "deployment_unusable");
+        }
+
+        if (last.Attempt is not { } attempt)
+        {
+            return OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable,
+                $"No deployment of model '{model}' can take calls now: each is cooling down after failures.", "deployments_cooling_down", last.Wait);
+        }
+
+        var status = attempt.UpstreamStatus;
+        return attempt.Failure switch
+        {
+            FailureKind.RateLimited => OpenAiErrors.RateLimited($"The provider of model '{model}' is rate limiting the gateway (HTTP 429).", attempt.RetryAfter),
+            FailureKind.Timeout => OpenAiErrors.Upstream(StatusCodes.Status504GatewayTimeout,
+                $"The provider of model '{model}' did not answer within the deployment's timeout.", "upstream_timeout"),
+            FailureKind.Connection => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway, $"The provider of model '{model}' could not be reached.", "upstream_unreachable"),
+            FailureKind.Rejected => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway,
+                $"The provider of model '{model}' refused the gateway's credentials or model name (HTTP {status}); check the deployment's api_key and model.", "upstream_rejected"),
+            FailureKind.Malformed => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway, $"The provider of model '{model}' sent an answer that is not valid JSON.", "upstream_malformed"),
+            FailureKind.ContextWindowExceeded => OpenAiErrors.InvalidRequest(StatusCodes.Status400BadRequest,
+                $"The prompt is longer than the context window of model '{model}' and of its context-window fallbacks.", "messages", "context_length_exceeded"),
+            _ when status == StatusCodes.Status503ServiceUnavailable => OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable,
+                $"The provider of model '{model}' is unavailable (HTTP 503).", "upstream_unavailable", attempt.RetryAfter),
+            _ => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway, $"The provider of model '{model}' failed (HTTP {status}).", "upstream_error"),
+        };
+    }
+
+    private void LogServed(GatewayCall call)
+    {
+        if (call.ServedBy is not { } deployment)
+        {
+            return;
+        }
+
+        var usage = call.Usage;
+        LogCall(logger, call.Operation, call.Fields.Model, deployment.Id, deployment.ProviderName, call.Context.Response.StatusCode, call.Attempts,
+            usage?.PromptTokens, usage?.CompletionTokens, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds, call.OverheadMilliseconds);
+    }
+
+    /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>
+    private readonly record struct GroupOutcome(bool Finished, AttemptOutcome? Attempt, string? Unusable, bool AllUnsupported, TimeSpan? Wait)
+    {
+        public static GroupOutcome NotTried => new(false, null, null, false, null);
+        public static GroupOutcome Done => new(true, null, null, false, null);
+
+        public FailureKind Failure => Attempt?.Failure ?? FailureKind.None;
+
+        public static GroupOutcome Failed(AttemptOutcome attempt) => new(false, attempt, null, false, null);
+
+        public static GroupOutcome Unavailable(ModelGroup group, TimeSpan wait)
+        {
+            var unusable = group.Deployments.Where(d => d.UnusableReason is not null).ToList();
+            return unusable.Count == group.Deployments.Count
+                ? new(false, null, string.Join("; ", unusable.Select(d => $"deployment {d.Id}: {d.UnusableReason}")), unusable.All(d => d.Provider is null), null)
+                : new(false, null, null, false, wait);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Operation} {Model} served by {Deployment} ({Provider}) with {Status} after {Attempts} attempt(s): {PromptTokens} prompt + {CompletionTokens} completion tokens, {DurationMs} ms, overhead {OverheadMs} ms")]
+    private static partial void LogCall(ILogger logger, OpenAiOperation operation, string model, string deployment, string provider, int status, int attempts,
+        int? promptTokens, int? completionTokens, double durationMs, double overheadMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} {Model} failed with {Status} ({Code}) after {Attempts} attempt(s), {DurationMs} ms")]
+    private static partial void LogFailed(ILogger logger, OpenAiOperation operation, string model, int status, string? code, int attempts, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} on deployment {Deployment} failed: {Failure} (upstream status {UpstreamStatus})")]
+    private static partial void LogAttemptFailed(ILogger logger, string deployment, FailureKind failure, int? upstreamStatus, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: falling back to {Fallback}")]
+    private static partial void LogFallingBack(ILogger logger, string model, string fallback);
+}

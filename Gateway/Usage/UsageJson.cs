@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace Gateway.Usage;
+
+/// <summary>Reads the top-level <c>usage</c> object of an OpenAI response or stream chunk, validating the document as it goes.</summary>
+internal static class UsageJson
+{
+    /// <summary>False when <paramref name="json"/> is not one JSON object; otherwise the usage it carries, if any.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage? usage)
+    {
+        usage = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isUsage && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    usage = ReadUsage(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
+    {
+        int prompt = 0, completion = 0, total = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            ref var target = ref prompt;
+            var known = true;
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                target = ref prompt;
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                target = ref completion;
+            }
+            else if (reader.ValueTextEquals("total_tokens"u8))
+            {
+                target = ref total;
+            }
+            else
+            {
+                known = false;
+            }
+
+            reader.Read();
+            if (known && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+            {
+                target = value;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total);
+    }
+}

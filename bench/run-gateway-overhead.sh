@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Latency the gateway adds over calling a fake OpenAI upstream directly; prints a Markdown table.
+# Usage: bench/run-gateway-overhead.sh [requests per run, default 2000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build Gateway/Gateway.csproj -c Release -nologo -clp:ErrorsOnly
+dotnet build bench/GatewayOverhead/GatewayOverhead.csproj -c Release -nologo -clp:ErrorsOnly
+exec dotnet bench/GatewayOverhead/bin/Release/net10.0/GatewayOverhead.dll "$@"

@@ -1,0 +1,115 @@
+using System.Net;
+using Gateway.Configuration;
+
+namespace Gateway.Tests.Configuration;
+
+/// <summary>The LiteLLM configs of the seed deployments (see Fixtures/Seeds/README.md) load as they are and route.</summary>
+public sealed class SeedConfigTests : IAsyncLifetime
+{
+    private const string SeedKey = "sk-seed-master-key";
+    private readonly TemporaryDirectory _data = new();
+    private FakeOpenAiUpstream _upstream = null!;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> Seeds() => new(Directory.GetFiles(SeedDirectory, "*.yaml").Select(Path.GetFileName).Order()!);
+
+    private static string SeedDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Seeds");
+
+    /// <summary>
+    /// Models whose provider is not in this gateway version, by seed: the later slices (Azure OpenAI, Bedrock,
+    /// Gemini). Every other model of the seeds must reach a fake of its provider.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> LaterSlices = new()
+    {
+        ["000-reconstructed-azure-subscription.yaml"] = ["gpt-4o-mini", "o4-mini", "codex-mini"],
+        ["002-reconstructed-local-first-fallbacks.yaml"] = ["gemini"],
+        ["003-config-structure.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
+        ["003-config-template.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
+        ["004-reconstructed-azure-langfuse.yaml"] = ["gpt-4o-mini"],
+    };
+
+    public async ValueTask InitializeAsync() => _upstream = await FakeOpenAiUpstream.StartAsync();
+
+    /// <summary>Every secret and address the seeds read from the environment, pointing at the fake upstream.</summary>
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["LITELLM_MASTER_KEY"] = SeedKey,
+        ["OPENAI_API_KEY"] = "sk-fake-openai",
+        ["OPENAI_API_BASE"] = _upstream.ApiBase,
+        ["VLLM_API_BASE"] = _upstream.ApiBase,
+        ["OLLAMA_API_BASE"] = _upstream.BaseAddress.ToString(),
+        ["GROQ_API_KEY"] = "gsk-fake",
+        ["GROQ_API_BASE"] = _upstream.ApiBase,
+        ["MISTRAL_API_KEY"] = "fake-mistral",
+        ["MISTRAL_API_BASE"] = _upstream.ApiBase,
+    };
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Seed_config_loads_unchanged_even_without_its_secrets(string seed)
+    {
+        var yaml = await File.ReadAllTextAsync(Path.Combine(SeedDirectory, seed), Cancellation);
+
+        var config = LiteLlmConfigReader.Read(yaml, seed, _ => null);
+
+        Assert.NotEmpty(config.ModelList);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Every_model_of_the_seed_reaches_a_fake_of_its_provider_or_is_reported_as_a_later_slice(string seed)
+    {
+        var yaml = await File.ReadAllTextAsync(Path.Combine(SeedDirectory, seed), Cancellation);
+        var models = LiteLlmConfigReader.Read(yaml, seed, _ => null).ModelList;
+        var settings = Environment();
+        settings["config"] = Path.Combine(SeedDirectory, seed);
+        var key = seed.StartsWith("004", StringComparison.Ordinal) ? "sk-1234" : SeedKey;
+        await using var gateway = await GatewayHost.StartAsync(_data, settings);
+
+        var later = new List<string>();
+        foreach (var model in models)
+        {
+            var before = _upstream.Requests.Count;
+            using var response = await gateway.Client.SendAsync(
+                GatewayClients.Post("/v1/chat/completions", $$"""{"model":"{{model.ModelName}}","messages":[{"role":"user","content":"hello"}]}""", key), Cancellation);
+            if (response.StatusCode == HttpStatusCode.NotImplemented)
+            {
+                later.Add(model.ModelName);
+                Assert.Contains($"provider '{model.Params.Provider}' is not supported", await response.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(before + 1, _upstream.Requests.Count);
+            var received = _upstream.Requests[^1];
+            Assert.Equal("/v1/chat/completions", received.Path);
+            Assert.Equal(model.Params.ProviderModel, received.Json!["model"]!.GetValue<string>());
+            Assert.Equal(model.Params.Provider, response.Header(GatewayCallHeaders.Provider));
+        }
+
+        Assert.Equal(LaterSlices.GetValueOrDefault(seed, []), later);
+    }
+
+    [Fact]
+    public async Task Seed_002_falls_back_from_vLLM_to_Ollama_when_the_GPU_server_is_down()
+    {
+        var settings = Environment();
+        settings["config"] = Path.Combine(SeedDirectory, "002-reconstructed-local-first-fallbacks.yaml");
+        settings["VLLM_API_BASE"] = "http://127.0.0.1:" + FreeTcpPort.Next() + "/v1";
+        await using var gateway = await GatewayHost.StartAsync(_data, settings);
+
+        using var response = await gateway.Client.SendAsync(
+            GatewayClients.Post("/v1/chat/completions", """{"model":"vllm-qwen","messages":[{"role":"user","content":"hello"}]}""", SeedKey), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ollama-qwen", response.Header(GatewayCallHeaders.Deployment));
+        Assert.Equal("qwen2.5:3b", Assert.Single(_upstream.Requests).Json!["model"]!.GetValue<string>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _upstream.DisposeAsync();
+        _data.Dispose();
+    }
+}
