@@ -48,6 +48,11 @@ public static class TraceIngestServiceExtensions
             .Validate(o => o.MaxRequestBytes > 0, "Ingestion:MaxRequestBytes must be positive.")
             .Validate(o => o.MaxJsonDepth is > 0 and <= 1000, "Ingestion:MaxJsonDepth must be between 1 and 1000.")
             .ValidateOnStart();
+        builder.Services.AddOptions<MaskingOptions>()
+            .Bind(builder.Configuration.GetSection(MaskingOptions.SectionName))
+            .Validate(o => o.Rules.All(r => IsValidPattern(r.Pattern)), "Ingestion:Masking:Rules: every Pattern must be a valid, non-empty regular expression.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IngestionMasking>();
         builder.Services.AddSingleton<IngestionBatchStore>();
         builder.Services.AddSingleton<TraceQueries>();
         builder.Services.TryAddSingleton<TraceRowStore>();
@@ -60,6 +65,24 @@ public static class TraceIngestServiceExtensions
                 .AddAuthenticationSchemes(ProjectApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(ProjectApiKeyAuthenticationHandler.ProjectIdClaim));
         return builder;
+    }
+
+    private static bool IsValidPattern(string pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public static IEndpointRouteBuilder MapTraceIngestApi(this IEndpointRouteBuilder app)

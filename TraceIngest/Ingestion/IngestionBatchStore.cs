@@ -11,7 +11,7 @@ namespace TraceIngest.Ingestion;
 /// the blob store, and only then is a reference to it queued. When this returns, the events survive any crash;
 /// when it throws, the caller answers 503 and the client's retry is harmless (the worker merges by event id).
 /// </summary>
-public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, IOptions<IngestionOptions> options, TimeProvider clock)
+public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, IngestionMasking masking, IOptions<IngestionOptions> options, TimeProvider clock)
 {
     public const int FormatVersion = 1;
 
@@ -19,6 +19,11 @@ public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, I
     {
         var receivedAt = clock.GetUtcNow();
         var key = $"ingestion/{BlobKey.Segment(projectId)}/{receivedAt:yyyy/MM/dd/HH}/{Guid.CreateVersion7():N}.json";
+
+        if (masking.Enabled)
+        {
+            events = events.Select(masking.Apply).ToList();
+        }
 
         using var content = new MemoryStream();
         WriteBatch(content, projectId, receivedAt, events);

@@ -1,5 +1,5 @@
 // Reads a trace back through the official @langfuse/client (v5), retrying until it is complete or 10 s pass.
-// Env: LANGFUSE_BASEURL, LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, TRACE_ID, MIN_OBSERVATIONS.
+// Env: LANGFUSE_BASEURL, LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, TRACE_ID, MIN_OBSERVATIONS, COMPLETE_WITH_OUTPUT_AND_SCORE (default 1).
 // Prints {elapsedMs, trace, list, observations, sessions} as JSON.
 import { LangfuseClient } from "@langfuse/client";
 
@@ -10,13 +10,15 @@ const langfuse = new LangfuseClient({
 });
 const traceId = process.env.TRACE_ID;
 const minObservations = Number(process.env.MIN_OBSERVATIONS ?? "1");
+const requireOutputAndScore = (process.env.COMPLETE_WITH_OUTPUT_AND_SCORE ?? "1") !== "0";
 const started = Date.now();
 
 let trace;
 while (Date.now() - started < 10_000) {
   try {
     trace = await langfuse.api.trace.get(traceId);
-    if (trace.output != null && trace.observations.length >= minObservations && trace.scores.length > 0) break;
+    const complete = !requireOutputAndScore || (trace.output != null && trace.scores.length > 0);
+    if (complete && trace.observations.length >= minObservations) break;
   } catch (error) {
     if (error?.statusCode !== 404) throw error;
   }
