@@ -57,6 +57,25 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
     }
 
     [Fact]
+    public async Task Sdk_v5_over_otlp_is_readable_through_the_official_client_within_five_seconds()
+    {
+        var sent = await NpmTools.RunScriptAsync("langfuse-v5-otel-send.mjs", Sdk(string.Empty, 0), TimeSpan.FromSeconds(60));
+        var traceId = JsonDocument.Parse(sent.Trim().Split('\n')[^1]).RootElement.GetProperty("traceId").GetString()!;
+        var environment = Sdk(traceId, 3);
+        environment["COMPLETE_WITH_OUTPUT_AND_SCORE"] = "0";
+
+        using var read = JsonDocument.Parse((await NpmTools.RunScriptAsync("langfuse-client-read.mjs", environment, TimeSpan.FromSeconds(60))).Trim().Split('\n')[^1]);
+        var trace = read.RootElement.GetProperty("trace");
+        var kinds = trace.GetProperty("observations").EnumerateArray().Select(o => o.GetProperty("type").GetString()).Order().ToList();
+
+        Assert.True(read.RootElement.GetProperty("elapsedMs").GetInt32() < 5000);
+        Assert.Equal(("agent-run", "user-5", "session-v5"), (trace.GetProperty("name").GetString(), trace.GetProperty("userId").GetString(), trace.GetProperty("sessionId").GetString()));
+        Assert.Equal(["GENERATION", "SPAN", "TOOL"], kinds);
+        Assert.Equal("A summary.", trace.GetProperty("output").GetProperty("summary").GetString());
+        Assert.True(trace.GetProperty("totalCost").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task The_plain_opentelemetry_protobuf_exporter_delivers_a_priced_generation()
     {
         var sent = await NpmTools.RunScriptAsync("otlp-proto-send.mjs", Sdk(string.Empty, 0), TimeSpan.FromSeconds(60));
