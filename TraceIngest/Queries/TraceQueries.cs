@@ -22,11 +22,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
             .When(filter.Version, "String", "version = @")
             .When(filter.Tags, "Array(String)", "hasAll(tags, @)")
             .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var from = $"{where.Latest("traces", TraceRowStore.TraceColumns)} WHERE {where.LatestWhere}";
-
-        var total = await CountAsync(from, where, cancellationToken);
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.TraceColumns)} FROM {from} ORDER BY {filter.OrderBy} LIMIT {page.Limit} OFFSET {page.Offset}",
-            where, TraceRowStore.ReadTrace, cancellationToken);
+        var (total, rows) = await PageAsync("traces", TraceRowStore.TraceColumns, where, filter.OrderBy, page, TraceRowStore.ReadTrace, cancellationToken);
         var aggregates = await AggregateAsync(projectId, rows.Select(r => r.Id).ToArray(), cancellationToken);
         var scoreIds = await ScoreIdsByTraceAsync(projectId, rows.Select(r => r.Id).ToArray(), cancellationToken);
         return new Paged<TraceView>(
@@ -37,8 +33,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
     public async Task<TraceView?> GetTraceAsync(string projectId, string traceId, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId).WhenFixed(traceId, "String", "id = @");
-        var row = (await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.TraceColumns)} FROM {where.Latest("traces", TraceRowStore.TraceColumns)} WHERE {where.LatestWhere}",
-            where, TraceRowStore.ReadTrace, cancellationToken)).SingleOrDefault();
+        var row = (await LatestAsync("traces", TraceRowStore.TraceColumns, where, "id", TraceRowStore.ReadTrace, cancellationToken)).SingleOrDefault();
         if (row is null)
         {
             return null;
@@ -62,18 +57,14 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
             .When(filter.ParentObservationId, "String", "parent_observation_id = @")
             .When(filter.Version, "String", "version = @")
             .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var from = $"{where.Latest("observations", TraceRowStore.ObservationColumns)} WHERE {where.LatestWhere}";
-        var total = await CountAsync(from, where, cancellationToken);
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ObservationColumns)} FROM {from} ORDER BY start_time DESC, id LIMIT {page.Limit} OFFSET {page.Offset}",
-            where, TraceRowStore.ReadObservation, cancellationToken);
+        var (total, rows) = await PageAsync("observations", TraceRowStore.ObservationColumns, where, "start_time DESC, id", page, TraceRowStore.ReadObservation, cancellationToken);
         return new Paged<ObservationView>(rows.Select(ObservationView.From).ToList(), page.Meta(total));
     }
 
     public async Task<ObservationView?> GetObservationAsync(string projectId, string observationId, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId).WhenFixed(observationId, "String", "id = @");
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ObservationColumns)} FROM {where.Latest("observations", TraceRowStore.ObservationColumns)} WHERE {where.LatestWhere}",
-            where, TraceRowStore.ReadObservation, cancellationToken);
+        var rows = await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "id", TraceRowStore.ReadObservation, cancellationToken);
         return rows.Count == 0 ? null : ObservationView.From(rows[0]);
     }
 
@@ -88,10 +79,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
             .When(filter.Name, "String", "name = @")
             .When(filter.Source, "String", "source = @")
             .When(filter.DataType, "String", "data_type = @");
-        var from = $"{where.Latest("scores", TraceRowStore.ScoreColumns)} WHERE {where.LatestWhere}";
-        var total = await CountAsync(from, where, cancellationToken);
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ScoreColumns)} FROM {from} ORDER BY timestamp DESC, id LIMIT {page.Limit} OFFSET {page.Offset}",
-            where, TraceRowStore.ReadScore, cancellationToken);
+        var (total, rows) = await PageAsync("scores", TraceRowStore.ScoreColumns, where, "timestamp DESC, id", page, TraceRowStore.ReadScore, cancellationToken);
         return new Paged<ScoreView>(rows.Select(ScoreView.From).ToList(), page.Meta(total));
     }
 
@@ -196,8 +184,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
     private async Task<List<ObservationRow>> ObservationsOfTraceAsync(string projectId, string traceId, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId).WhenFixed(traceId, "String", "trace_id = @");
-        return await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ObservationColumns)} FROM {where.Latest("observations", TraceRowStore.ObservationColumns)} WHERE {where.LatestWhere} ORDER BY start_time, id",
-            where, TraceRowStore.ReadObservation, cancellationToken);
+        return await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "start_time, id", TraceRowStore.ReadObservation, cancellationToken);
     }
 
     private async Task<Dictionary<string, TraceAggregate>> AggregateAsync(string projectId, string[] traceIds, CancellationToken cancellationToken)
@@ -208,8 +195,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
         }
 
         var where = new SqlFilter(projectId).WhenFixed(traceIds, "Array(String)", "has(@, trace_id)");
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ObservationColumns)} FROM {where.Latest("observations", TraceRowStore.ObservationColumns)} WHERE {where.LatestWhere} ORDER BY start_time, id",
-            where, TraceRowStore.ReadObservation, cancellationToken);
+        var rows = await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "start_time, id", TraceRowStore.ReadObservation, cancellationToken);
         return rows.GroupBy(r => r.TraceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Aggregate(g.ToList())!, StringComparer.Ordinal);
     }
 
@@ -221,8 +207,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
         }
 
         var where = new SqlFilter(projectId).When(traceIds, "Array(String)", "has(@, trace_id)");
-        var rows = await ReadAsync($"SELECT {string.Join(", ", TraceRowStore.ScoreColumns)} FROM {where.Latest("scores", TraceRowStore.ScoreColumns)} WHERE {where.LatestWhere}",
-            where, TraceRowStore.ReadScore, cancellationToken);
+        var rows = await LatestAsync("scores", TraceRowStore.ScoreColumns, where, "id", TraceRowStore.ReadScore, cancellationToken);
         return rows.Where(s => s.TraceId is not null).GroupBy(s => s.TraceId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(s => (object)s.Id).ToList(), StringComparer.Ordinal);
     }
 
@@ -234,8 +219,20 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
                 observations.Sum(o => o.TotalCost ?? 0),
                 observations.Select(o => o.Id).ToList());
 
-    private async Task<long> CountAsync(string from, SqlFilter where, CancellationToken cancellationToken) =>
-        Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM {from}", where.Parameters, cancellationToken: cancellationToken), CultureInfo.InvariantCulture);
+    /// <summary>One page of the latest live rows matching <paramref name="where"/>, and how many match in all.</summary>
+    private async Task<(long Total, List<T> Rows)> PageAsync<T>(
+        string table, string[] columns, SqlFilter where, string orderBy, Page page, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var from = $"{where.Latest(table, columns)} WHERE {where.LatestWhere}";
+        var total = Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM {from}", where.Parameters, cancellationToken: cancellationToken), CultureInfo.InvariantCulture);
+        var rows = await ReadAsync($"SELECT {string.Join(", ", columns)} FROM {from} ORDER BY {orderBy} LIMIT {page.Limit} OFFSET {page.Offset}", where, read, cancellationToken);
+        return (total, rows);
+    }
+
+    /// <summary>Every latest live row matching <paramref name="where"/>, in <paramref name="orderBy"/> order.</summary>
+    private Task<List<T>> LatestAsync<T>(
+        string table, string[] columns, SqlFilter where, string orderBy, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {string.Join(", ", columns)} FROM {where.Latest(table, columns)} WHERE {where.LatestWhere} ORDER BY {orderBy}", where, read, cancellationToken);
 
     private async Task<List<T>> ReadAsync<T>(string sql, SqlFilter where, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
     {

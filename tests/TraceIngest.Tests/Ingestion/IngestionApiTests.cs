@@ -6,28 +6,10 @@ using System.Text.Json.Nodes;
 
 namespace TraceIngest.Tests.Ingestion;
 
-public sealed class IngestionApiTests : IAsyncLifetime
+public sealed class IngestionApiTests() : IngestServiceTest("ingest")
 {
-    private const string PublicKey = "pk-lf-ingest";
-    private const string SecretKey = "sk-lf-ingest-secret-0123456789";
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _host = null!;
-    private IngestionClient _client = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var settings = TraceIngestHost.Project("shop", PublicKey, SecretKey);
-        settings["Storage:DataDirectory"] = _data.Path;
+    protected override void Configure(Dictionary<string, string?> settings) =>
         settings["Ingestion:MaxRequestBytes"] = (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _host = await TraceIngestHost.StartAsync(settings);
-        _client = new IngestionClient(_host, PublicKey, SecretKey);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _data.Dispose();
-    }
 
     private static JsonObject Trace(string id) => IngestionClient.Event("trace-create", new JsonObject
     {
@@ -51,16 +33,16 @@ public sealed class IngestionApiTests : IAsyncLifetime
         var update = IngestionClient.Event("generation-update", new JsonObject { ["id"] = "g-1", ["output"] = "hello" });
         var score = IngestionClient.Event("score-create", new JsonObject { ["name"] = "quality", ["value"] = 0.9, ["traceId"] = "t-1" });
 
-        var response = await _client.PostBatchAsync(trace, generation, update, score);
+        var response = await Client.PostBatchAsync(trace, generation, update, score);
         using var body = await IngestionClient.ReadJsonAsync(response);
-        var reference = Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
-        using var stored = await _client.ReadBatchAsync(reference.BlobKey);
+        var reference = Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        using var stored = await Client.ReadBatchAsync(reference.BlobKey);
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
         Assert.Equal(4, body.RootElement.GetProperty("successes").GetArrayLength());
         Assert.All(body.RootElement.GetProperty("successes").EnumerateArray(), s => Assert.Equal(201, s.GetProperty("status").GetInt32()));
         Assert.Equal(0, body.RootElement.GetProperty("errors").GetArrayLength());
-        Assert.Equal(("shop", 4), (reference.ProjectId, reference.EventCount));
+        Assert.Equal((ProjectId, 4), (reference.ProjectId, reference.EventCount));
         var events = stored.RootElement.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(["trace-create", "generation-create", "generation-update", "score-create"], events.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal("t-1", events[0].GetProperty("entityId").GetString());
@@ -73,9 +55,9 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         var bad = IngestionClient.Event("generation-create", new JsonObject { ["id"] = "g-bad", ["startTime"] = "yesterday" }, id: "bad-event");
 
-        var response = await _client.PostBatchAsync(Trace("t-2"), bad, Generation("g-2", "t-2"));
+        var response = await Client.PostBatchAsync(Trace("t-2"), bad, Generation("g-2", "t-2"));
         using var body = await IngestionClient.ReadJsonAsync(response);
-        var reference = Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        var reference = Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
         Assert.Equal(2, body.RootElement.GetProperty("successes").GetArrayLength());
@@ -113,7 +95,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         var content = new StringContent($$"""{"batch":[{{invalidEvent}}, {{Trace("t-ok").ToJsonString()}}]}""", Encoding.UTF8, "application/json");
 
-        var response = await _client.PostAsync("/api/public/ingestion", content);
+        var response = await Client.PostAsync("/api/public/ingestion", content);
         using var body = await IngestionClient.ReadJsonAsync(response);
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
@@ -121,7 +103,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
         Assert.Equal(400, error.GetProperty("status").GetInt32());
         Assert.Contains(expected, error.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Single(body.RootElement.GetProperty("successes").EnumerateArray());
-        Assert.Equal(1, Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1))).EventCount);
+        Assert.Equal(1, Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1))).EventCount);
     }
 
     [Fact]
@@ -129,12 +111,12 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         var log = IngestionClient.Event("sdk-log", new JsonObject { ["log"] = "flush failed" });
 
-        var response = await _client.PostBatchAsync(log);
+        var response = await Client.PostBatchAsync(log);
         using var body = await IngestionClient.ReadJsonAsync(response);
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
         Assert.Single(body.RootElement.GetProperty("successes").EnumerateArray());
-        Assert.Empty(await _client.DrainQueueAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(await Client.DrainQueueAsync(TimeSpan.FromMilliseconds(200)));
     }
 
     [Fact]
@@ -142,12 +124,12 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         var events = Enumerable.Range(0, 10_000).Select(i => (JsonNode)IngestionClient.Event("span-create", new JsonObject { ["id"] = $"s-{i}", ["traceId"] = "t-big" })).ToArray();
 
-        var response = await _client.PostBatchAsync(events);
+        var response = await Client.PostBatchAsync(events);
         using var body = await IngestionClient.ReadJsonAsync(response);
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
         Assert.Equal(10_000, body.RootElement.GetProperty("successes").GetArrayLength());
-        Assert.Equal(10_000, Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1))).EventCount);
+        Assert.Equal(10_000, Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1))).EventCount);
     }
 
     [Fact]
@@ -164,10 +146,10 @@ public sealed class IngestionApiTests : IAsyncLifetime
         content.Headers.ContentType = new("application/json");
         content.Headers.ContentEncoding.Add("gzip");
 
-        var response = await _client.PostAsync("/api/public/ingestion", content);
+        var response = await Client.PostAsync("/api/public/ingestion", content);
 
         Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
-        Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
     }
 
     public static TheoryData<string, byte[], string?, HttpStatusCode> MalformedRequests => new()
@@ -193,33 +175,33 @@ public sealed class IngestionApiTests : IAsyncLifetime
             content.Headers.ContentType = new(contentType);
         }
 
-        var response = await _client.PostAsync("/api/public/ingestion", content);
+        var response = await Client.PostAsync("/api/public/ingestion", content);
         using var body = await IngestionClient.ReadJsonAsync(response);
 
         Assert.True(expected == response.StatusCode, because);
         Assert.False(string.IsNullOrWhiteSpace(body.RootElement.GetProperty("message").GetString()));
-        Assert.Empty(await _client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Empty(await Client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
     }
 
     [Fact]
     public async Task Without_credentials_nothing_is_accepted()
     {
-        var response = await _client.PostAsync("/api/public/ingestion", IngestionClient.Json(new JsonObject { ["batch"] = new JsonArray(Trace("t-x")) }), authenticate: false);
+        var response = await Client.PostAsync("/api/public/ingestion", IngestionClient.Json(new JsonObject { ["batch"] = new JsonArray(Trace("t-x")) }), authenticate: false);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(await _client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Empty(await Client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
     }
 
     [Fact]
     public async Task A_score_posted_alone_is_stored_and_its_id_returned()
     {
-        var response = await _client.PostAsync("/api/public/scores", IngestionClient.Json(new JsonObject { ["name"] = "helpful", ["value"] = 1, ["traceId"] = "t-1", ["dataType"] = "BOOLEAN" }));
+        var response = await Client.PostAsync("/api/public/scores", IngestionClient.Json(new JsonObject { ["name"] = "helpful", ["value"] = 1, ["traceId"] = "t-1", ["dataType"] = "BOOLEAN" }));
         using var body = await IngestionClient.ReadJsonAsync(response);
-        var invalid = await _client.PostAsync("/api/public/scores", IngestionClient.Json(new JsonObject { ["value"] = 1 }));
+        var invalid = await Client.PostAsync("/api/public/scores", IngestionClient.Json(new JsonObject { ["value"] = 1 }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var reference = Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
-        using var stored = await _client.ReadBatchAsync(reference.BlobKey);
+        var reference = Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        using var stored = await Client.ReadBatchAsync(reference.BlobKey);
         Assert.Equal(body.RootElement.GetProperty("id").GetString(), stored.RootElement.GetProperty("events")[0].GetProperty("entityId").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }

@@ -3,35 +3,19 @@ using System.Text.Json.Nodes;
 
 namespace TraceIngest.Tests.Ingestion;
 
-public sealed class MaskingTests : IAsyncLifetime
+public sealed class MaskingTests() : IngestServiceTest("mask")
 {
-    private const string PublicKey = "pk-lf-mask";
-    private const string SecretKey = "sk-lf-mask-secret-0123456789";
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _host = null!;
-    private IngestionClient _client = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override void Configure(Dictionary<string, string?> settings)
     {
-        var settings = TraceIngestHost.Project("mask", PublicKey, SecretKey);
-        settings["Storage:DataDirectory"] = _data.Path;
         settings["Ingestion:Masking:Rules:0:Pattern"] = @"[\w.+-]+@[\w-]+\.[\w.]+";
         settings["Ingestion:Masking:Rules:0:Replacement"] = "[EMAIL]";
         settings["Ingestion:Masking:Rules:1:Pattern"] = @"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b";
-        _host = await TraceIngestHost.StartAsync(settings);
-        _client = new IngestionClient(_host, PublicKey, SecretKey);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _data.Dispose();
     }
 
     [Fact]
     public async Task Configured_patterns_are_masked_in_input_output_and_metadata_before_storage()
     {
-        var response = await _client.PostBatchAsync(IngestionClient.Event("generation-create", new JsonObject
+        var response = await Client.PostBatchAsync(IngestionClient.Event("generation-create", new JsonObject
         {
             ["id"] = "g",
             ["name"] = "contact ada@example.com",
@@ -39,8 +23,8 @@ public sealed class MaskingTests : IAsyncLifetime
             ["output"] = "Charged 4111-1111-1111-1111.",
             ["metadata"] = new JsonObject { ["customer"] = new JsonObject { ["email"] = "ada@example.com" } },
         }));
-        var reference = Assert.Single(await _client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
-        using var stored = await _client.ReadBatchAsync(reference.BlobKey);
+        var reference = Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        using var stored = await Client.ReadBatchAsync(reference.BlobKey);
         var body = stored.RootElement.GetProperty("events")[0].GetProperty("body");
         var raw = body.GetRawText();
 
@@ -57,7 +41,7 @@ public sealed class MaskingTests : IAsyncLifetime
     public async Task An_invalid_pattern_stops_start_up()
     {
         var settings = TraceIngestHost.Project("mask2", "pk-lf-mask2", "sk-lf-mask2-0123456789");
-        settings["Storage:DataDirectory"] = _data.Path + "-2";
+        settings["Storage:DataDirectory"] = DataDirectory + "-2";
         settings["Ingestion:Masking:Rules:0:Pattern"] = "(unclosed";
 
         var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TraceIngestHost.StartAsync(settings));

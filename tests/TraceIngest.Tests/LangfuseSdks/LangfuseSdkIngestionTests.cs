@@ -3,47 +3,15 @@ using System.Text.Json;
 namespace TraceIngest.Tests.LangfuseSdks;
 
 /// <summary>The official Langfuse JS SDKs from npm, unmodified, sending to this service instead of Langfuse.</summary>
-public sealed class LangfuseSdkIngestionTests : IAsyncLifetime
+public sealed class LangfuseSdkIngestionTests() : IngestServiceTest("sdk")
 {
-    private const string PublicKey = "pk-lf-sdk";
-    private const string SecretKey = "sk-lf-sdk-secret-0123456789";
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _host = null!;
-    private IngestionClient _client = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var settings = TraceIngestHost.Project("sdk", PublicKey, SecretKey);
-        settings["Storage:DataDirectory"] = _data.Path;
-        _host = await TraceIngestHost.StartAsync(settings);
-        _client = new IngestionClient(_host, PublicKey, SecretKey);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _data.Dispose();
-    }
-
     private Dictionary<string, string?> SdkEnvironment(string traceId) => new()
     {
-        ["LANGFUSE_BASEURL"] = _host.BaseAddress.ToString().TrimEnd('/'),
+        ["LANGFUSE_BASEURL"] = Host.BaseAddress.ToString().TrimEnd('/'),
         ["LANGFUSE_PUBLIC_KEY"] = PublicKey,
         ["LANGFUSE_SECRET_KEY"] = SecretKey,
         ["TRACE_ID"] = traceId,
     };
-
-    private async Task<List<JsonElement>> StoredEventsAsync()
-    {
-        var events = new List<JsonElement>();
-        foreach (var reference in await _client.DrainQueueAsync(TimeSpan.FromSeconds(2)))
-        {
-            using var batch = await _client.ReadBatchAsync(reference.BlobKey);
-            events.AddRange(batch.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone()));
-        }
-
-        return events;
-    }
 
     [Fact]
     public async Task Sdk_v3_trace_with_nested_span_generation_score_and_updates_is_accepted_whole()

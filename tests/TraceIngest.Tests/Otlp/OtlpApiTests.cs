@@ -10,40 +10,8 @@ using OpenTelemetry.Trace;
 
 namespace TraceIngest.Tests.Otlp;
 
-public sealed class OtlpApiTests : IAsyncLifetime
+public sealed class OtlpApiTests() : IngestServiceTest("otel")
 {
-    private const string PublicKey = "pk-lf-otel";
-    private const string SecretKey = "sk-lf-otel-secret-0123456789";
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _host = null!;
-    private IngestionClient _client = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var settings = TraceIngestHost.Project("otel", PublicKey, SecretKey);
-        settings["Storage:DataDirectory"] = _data.Path;
-        _host = await TraceIngestHost.StartAsync(settings);
-        _client = new IngestionClient(_host, PublicKey, SecretKey);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _data.Dispose();
-    }
-
-    private async Task<List<JsonElement>> StoredEventsAsync()
-    {
-        var events = new List<JsonElement>();
-        foreach (var reference in await _client.DrainQueueAsync(TimeSpan.FromSeconds(2)))
-        {
-            using var batch = await _client.ReadBatchAsync(reference.BlobKey);
-            events.AddRange(batch.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone()));
-        }
-
-        return events;
-    }
-
     private static JsonElement Body(IEnumerable<JsonElement> events, string type, string entityId) =>
         events.Single(e => e.GetProperty("type").GetString() == type && e.GetProperty("entityId").GetString() == entityId).GetProperty("body");
 
@@ -56,7 +24,7 @@ public sealed class OtlpApiTests : IAsyncLifetime
             .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("shop-api").AddAttributes([new("deployment.environment.name", "staging")]))
             .AddOtlpExporter(exporter =>
             {
-                exporter.Endpoint = new Uri(_host.BaseAddress, "/api/public/otel/v1/traces");
+                exporter.Endpoint = new Uri(Host.BaseAddress, "/api/public/otel/v1/traces");
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
                 exporter.Headers = "Authorization=Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{PublicKey}:{SecretKey}"));
                 exporter.ExportProcessorType = ExportProcessorType.Simple;
@@ -135,7 +103,7 @@ public sealed class OtlpApiTests : IAsyncLifetime
     [Fact]
     public async Task Otlp_json_with_langfuse_attributes_maps_trace_and_generation_fields()
     {
-        var response = await _client.PostAsync("/api/public/otel/v1/traces", new StringContent(LangfuseStyleExport, Encoding.UTF8, "application/json"));
+        var response = await Client.PostAsync("/api/public/otel/v1/traces", new StringContent(LangfuseStyleExport, Encoding.UTF8, "application/json"));
         var events = await StoredEventsAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -166,7 +134,7 @@ public sealed class OtlpApiTests : IAsyncLifetime
               "parentSpanId":"2122232425262728","name":"late child","startTimeUnixNano":"1763892000000000000"}]}]}]}
             """;
 
-        await _client.PostAsync("/api/public/otel/v1/traces", new StringContent(export, Encoding.UTF8, "application/json"));
+        await Client.PostAsync("/api/public/otel/v1/traces", new StringContent(export, Encoding.UTF8, "application/json"));
         var events = await StoredEventsAsync();
 
         Assert.Equal("0102030405060708090a0b0c0d0e0f10", Body(events, "trace-create", "0102030405060708090a0b0c0d0e0f10").GetProperty("id").GetString());
@@ -187,7 +155,7 @@ public sealed class OtlpApiTests : IAsyncLifetime
         content.Headers.ContentType = new("application/json");
         content.Headers.ContentEncoding.Add("gzip");
 
-        var response = await _client.PostAsync("/api/public/otel/v1/traces", content);
+        var response = await Client.PostAsync("/api/public/otel/v1/traces", content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEmpty(await StoredEventsAsync());
@@ -210,9 +178,9 @@ public sealed class OtlpApiTests : IAsyncLifetime
         var content = new ByteArrayContent(payload);
         content.Headers.ContentType = new(contentType);
 
-        var response = await _client.PostAsync("/api/public/otel/v1/traces", content);
+        var response = await Client.PostAsync("/api/public/otel/v1/traces", content);
 
         Assert.True(expected == response.StatusCode, $"{because}: {response.StatusCode}");
-        Assert.Empty(await _client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Empty(await Client.DrainQueueAsync(TimeSpan.FromMilliseconds(100)));
     }
 }

@@ -7,31 +7,15 @@ using TraceIngest.Worker;
 namespace TraceIngest.Tests.Worker;
 
 /// <summary>API and worker in one host: events in through the public API, rows out in the trace store.</summary>
-public sealed class IngestionPipelineTests : IAsyncLifetime
+public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
 {
-    private const string PublicKey = "pk-lf-pipeline";
-    private const string SecretKey = "sk-lf-pipeline-secret-0123456789";
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _host = null!;
-    private IngestionClient _client = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override void Configure(Dictionary<string, string?> settings)
     {
-        var settings = TraceIngestHost.Project("pipeline", PublicKey, SecretKey);
-        settings["Storage:DataDirectory"] = _data.Path;
         settings["TraceIngest:Roles"] = "api,worker";
         settings["Ingestion:Worker:ReceiveWait"] = "00:00:00.200";
-        _host = await TraceIngestHost.StartAsync(settings);
-        _client = new IngestionClient(_host, PublicKey, SecretKey);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _data.Dispose();
-    }
-
-    private TraceRowStore Rows => _host.Services.GetRequiredService<TraceRowStore>();
+    private TraceRowStore Rows => Host.Services.GetRequiredService<TraceRowStore>();
 
     private async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, TimeSpan within) where T : class
     {
@@ -54,7 +38,7 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
         var traceId = Guid.NewGuid().ToString();
         var output = await NpmTools.RunScriptAsync("langfuse-v3-send.mjs", new Dictionary<string, string?>
         {
-            ["LANGFUSE_BASEURL"] = _host.BaseAddress.ToString().TrimEnd('/'),
+            ["LANGFUSE_BASEURL"] = Host.BaseAddress.ToString().TrimEnd('/'),
             ["LANGFUSE_PUBLIC_KEY"] = PublicKey,
             ["LANGFUSE_SECRET_KEY"] = SecretKey,
             ["TRACE_ID"] = traceId,
@@ -77,12 +61,12 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_official_langfuse_client_reads_back_what_the_v3_sdk_sent_within_five_seconds()
+    public async Task The_official_langfuseClient_reads_back_what_the_v3_sdk_sent_within_five_seconds()
     {
         var traceId = Guid.NewGuid().ToString();
         var environment = new Dictionary<string, string?>
         {
-            ["LANGFUSE_BASEURL"] = _host.BaseAddress.ToString().TrimEnd('/'),
+            ["LANGFUSE_BASEURL"] = Host.BaseAddress.ToString().TrimEnd('/'),
             ["LANGFUSE_PUBLIC_KEY"] = PublicKey,
             ["LANGFUSE_SECRET_KEY"] = SecretKey,
             ["TRACE_ID"] = traceId,
@@ -118,12 +102,12 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Delivering_the_same_batch_twice_leaves_one_row_with_the_same_content()
     {
-        var store = _host.Services.GetRequiredService<ClickHouseTraceStore>();
+        var store = Host.Services.GetRequiredService<ClickHouseTraceStore>();
         var cancel = TestContext.Current.CancellationToken;
-        await _client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
+        await Client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
         var first = await EventuallyAsync(async () => (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel)).GetValueOrDefault("dup"), TimeSpan.FromSeconds(5));
 
-        await _client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
+        await Client.PostBatchAsync(IngestionClient.Event("trace-create", new JsonObject { ["id"] = "dup", ["name"] = "once" }, id: "event-1"));
         await EventuallyAsync(async () => (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel)).GetValueOrDefault("dup") is { } t && t.EventTs > first.EventTs ? t : null, TimeSpan.FromSeconds(5));
         var rows = Convert.ToInt64(await store.Client.ExecuteScalarAsync("SELECT count() FROM traces FINAL WHERE id = 'dup'", cancellationToken: cancel), System.Globalization.CultureInfo.InvariantCulture);
         var again = (await Rows.ReadTracesAsync("pipeline", ["dup"], cancel))["dup"];
