@@ -77,6 +77,9 @@ public sealed class StandaloneCredentials
             ["LANGFUSE_INIT_PROJECT_SECRET_KEY"] = values.ProjectSecretKey.Value,
             ["LANGFUSE_INIT_USER_EMAIL"] = values.AdminEmail.Value,
             ["LANGFUSE_INIT_USER_PASSWORD"] = values.AdminPassword.Value,
+            // The gateway traces its calls into this same process's project unless told to send them elsewhere.
+            ["LANGFUSE_PUBLIC_KEY"] = configuration["LANGFUSE_PUBLIC_KEY"] is { Length: > 0 } exportKey ? exportKey : values.ProjectPublicKey.Value,
+            ["LANGFUSE_SECRET_KEY"] = configuration["LANGFUSE_SECRET_KEY"] is { Length: > 0 } exportSecret ? exportSecret : values.ProjectSecretKey.Value,
         };
 
         return new StandaloneCredentials(values, filePath, generated, configurationValues);

@@ -11,7 +11,7 @@ public sealed class StorageOptions
     public static string DefaultDataDirectory() =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "llm-platform");
 
-    internal static string ResolveDataDirectory(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public static string ResolveDataDirectory(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var configured = configuration[$"{SectionName}:{nameof(DataDirectory)}"];
         return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? DefaultDataDirectory() : configured);

@@ -1,5 +1,6 @@
 using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.Telemetry;
 using Gateway.Inbound;
 using Gateway.Providers;
 using Gateway.Providers.Mock;
@@ -44,6 +45,18 @@ public static class GatewayServiceExtensions
         services.AddSingleton<DeploymentCooldown>();
         services.AddSingleton<DeploymentSelector>();
         services.AddSingleton<ModelRouter>();
+        services.AddOptions<LangfuseExportOptions>().Bind(builder.Configuration)
+            .Validate(o => o.QueueCapacity > 0 && o.MaxBatchEvents > 1 && o.MaxSpooledBatches >= 0, "Gateway:Traces settings must be positive.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Host) || Uri.TryCreate(o.Host, UriKind.Absolute, out _), "LANGFUSE_HOST must be an absolute URL.")
+            .ValidateOnStart();
+        // The exporter has its own answer to failure (spool, then send later): the standard retries would only
+        // hold a batch back for half a minute.
+#pragma warning disable EXTEXP0001 // the supported way to opt one client out of ConfigureHttpClientDefaults' handler
+        services.AddHttpClient(GatewayTraceExporter.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        services.AddSingleton<GatewayTraceExporter>();
+        services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
         services.AddGatewayAuthentication();
 

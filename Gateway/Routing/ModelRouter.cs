@@ -3,6 +3,7 @@ using Gateway.Apis;
 using Gateway.Configuration;
 using Gateway.Inbound;
 using Gateway.Providers;
+using Gateway.Telemetry;
 
 namespace Gateway.Routing;
 
@@ -12,7 +13,7 @@ namespace Gateway.Routing;
 /// <c>context_window_fallbacks</c> when the prompt is too long). Answers as soon as one attempt answers;
 /// otherwise returns the error that describes the last failure.
 /// </summary>
-internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, TimeProvider clock, ILogger<ModelRouter> logger)
+internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, GatewayTraceExporter traces, TimeProvider clock, ILogger<ModelRouter> logger)
 {
     public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
     {
@@ -60,6 +61,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         var error = ErrorFor(requested, last);
         call.WriteAttempts();
         LogFailed(logger, call.Operation, model, error.StatusCode, error.Value.Error.Code, call.Attempts, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds);
+        traces.Record(Record(call, error.StatusCode, error.Value.Error.Code));
         return error;
     }
 
@@ -181,9 +183,19 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
             return;
         }
 
+        traces.Record(Record(call, call.Context.Response.StatusCode, null));
         var usage = call.Usage;
         LogCall(logger, call.Operation, call.Fields.Model, deployment.Id, deployment.ProviderName, call.Context.Response.StatusCode, call.Attempts,
             usage?.PromptTokens, usage?.CompletionTokens, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds, call.OverheadMilliseconds);
+    }
+
+    private static GatewayCallRecord Record(GatewayCall call, int status, string? errorCode)
+    {
+        var end = DateTimeOffset.UtcNow;
+        return new GatewayCallRecord(
+            call.Operation.ToString(), call.Fields.Model, call.ServedBy?.Id, call.ServedBy?.ProviderName, call.ServedBy?.Config.Params.ProviderModel,
+            status, errorCode, call.Attempts, call.Usage?.PromptTokens, call.Usage?.CompletionTokens, call.Fields.Stream, call.Fields.User,
+            end - Stopwatch.GetElapsedTime(call.StartedAt), end, call.OverheadMilliseconds);
     }
 
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>

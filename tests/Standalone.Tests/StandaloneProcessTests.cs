@@ -128,6 +128,45 @@ public sealed class StandaloneProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Every_gateway_call_becomes_a_trace_readable_through_the_public_api()
+    {
+        var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
+        await using (process)
+        {
+            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/v1/chat/completions"))
+            {
+                Content = new StringContent("{\"model\":\"mock-echo\",\"user\":\"end-user-9\",\"messages\":[{\"role\":\"user\",\"content\":\"trace me\"}]}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stored.GetProperty("masterKey").GetString());
+            using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            JsonElement trace = default;
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < deadline)
+            {
+                var list = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/traces?userId=end-user-9"));
+                list.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{stored.GetProperty("projectPublicKey").GetString()}:{stored.GetProperty("projectSecretKey").GetString()}")));
+                using var listed = JsonDocument.Parse(await (await _client.SendAsync(list, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+                if (listed.RootElement.GetProperty("data").GetArrayLength() > 0 && listed.RootElement.GetProperty("data")[0].GetProperty("observations").GetArrayLength() > 0)
+                {
+                    trace = listed.RootElement.GetProperty("data")[0].Clone();
+                    break;
+                }
+
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal(JsonValueKind.Object, trace.ValueKind);
+            Assert.Equal("gateway ChatCompletions", trace.GetProperty("name").GetString());
+            Assert.Equal("mock-echo", trace.GetProperty("metadata").GetProperty("requested_model").GetString());
+            Assert.Equal("200", trace.GetProperty("metadata").GetProperty("status").ToString());
+            Assert.DoesNotContain(stored.GetProperty("masterKey").GetString()!, trace.GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
     private Task<HttpResponseMessage> GetProjectsAsync(Uri baseAddress, string publicKey, string secretKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/projects"));

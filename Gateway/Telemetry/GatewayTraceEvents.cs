@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Telemetry;
+
+/// <summary>One call as Langfuse ingestion events: a trace named after the operation and a generation beneath it.</summary>
+internal static class GatewayTraceEvents
+{
+    public static IEnumerable<JsonObject> For(GatewayCallRecord call)
+    {
+        var traceId = Guid.CreateVersion7().ToString();
+        var start = call.StartTime.ToString("O", CultureInfo.InvariantCulture);
+        var end = call.EndTime.ToString("O", CultureInfo.InvariantCulture);
+        var metadata = new JsonObject
+        {
+            ["requested_model"] = call.RequestedModel,
+            ["deployment"] = call.Deployment,
+            ["provider"] = call.Provider,
+            ["status"] = call.Status,
+            ["attempts"] = call.Attempts,
+            ["stream"] = call.Stream,
+            ["gateway_overhead_ms"] = Math.Round(call.OverheadMilliseconds, 3),
+        };
+        if (call.ErrorCode is not null)
+        {
+            metadata["error_code"] = call.ErrorCode;
+        }
+
+        var trace = new JsonObject
+        {
+            ["id"] = traceId,
+            ["timestamp"] = start,
+            ["name"] = $"gateway {call.Operation}",
+            ["metadata"] = metadata.DeepClone(),
+            ["tags"] = new JsonArray("gateway", call.RequestedModel),
+        };
+        if (call.User is not null)
+        {
+            trace["userId"] = call.User;
+        }
+
+        var generation = new JsonObject
+        {
+            ["id"] = Guid.CreateVersion7().ToString(),
+            ["traceId"] = traceId,
+            ["name"] = call.RequestedModel,
+            ["startTime"] = start,
+            ["endTime"] = end,
+            ["model"] = call.UpstreamModel ?? call.RequestedModel,
+            ["metadata"] = metadata,
+            ["level"] = call.Status >= 400 ? "ERROR" : "DEFAULT",
+        };
+        if (call.Status >= 400)
+        {
+            generation["statusMessage"] = call.ErrorCode is null ? $"HTTP {call.Status}" : $"HTTP {call.Status}: {call.ErrorCode}";
+        }
+
+        if (call.PromptTokens is not null || call.CompletionTokens is not null)
+        {
+            generation["usageDetails"] = new JsonObject { ["input"] = call.PromptTokens ?? 0, ["output"] = call.CompletionTokens ?? 0 };
+        }
+
+        yield return Envelope("trace-create", trace, call.StartTime);
+        yield return Envelope("generation-create", generation, call.EndTime);
+    }
+
+    private static JsonObject Envelope(string type, JsonObject body, DateTimeOffset at) => new()
+    {
+        ["id"] = Guid.CreateVersion7().ToString(),
+        ["timestamp"] = at.ToString("O", CultureInfo.InvariantCulture),
+        ["type"] = type,
+        ["body"] = body,
+    };
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Tests.Telemetry;
+
+/// <summary>Every call is exported as Langfuse ingestion events, without the call waiting, and survives the target being down.</summary>
+public sealed class GatewayTraceExporterTests : IAsyncLifetime
+{
+    private const string Config = """
+        model_list:
+          - model_name: echo
+            litellm_params: {model: mock/echo}
+        """;
+
+    private readonly TemporaryDirectory _data = new("gateway-traces-");
+    private readonly ConcurrentQueue<(string Authorization, JsonDocument Body)> _received = new();
+    private readonly int _port = FreeTcpPort.Next();
+    private WebApplication? _receiver;
+    private TestWebHost _gateway = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _gateway = await GatewayHost.StartWithConfigAsync(_data, Config, new Dictionary<string, string?>
+        {
+            ["LANGFUSE_HOST"] = $"http://127.0.0.1:{_port}",
+            ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-gateway",
+            ["LANGFUSE_SECRET_KEY"] = "sk-lf-gateway-secret",
+            ["Gateway:Traces:FlushInterval"] = "00:00:00.100",
+        });
+
+    /// <summary>A stand-in for the ingestion API that records what it is sent.</summary>
+    private async Task StartReceiverAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{_port}");
+        _receiver = builder.Build();
+        _receiver.MapPost("/api/public/ingestion", async (HttpRequest request) =>
+        {
+            _received.Enqueue((request.Headers.Authorization.ToString(), await JsonDocument.ParseAsync(request.Body)));
+            return Results.StatusCode(StatusCodes.Status207MultiStatus);
+        });
+        await _receiver.StartAsync();
+    }
+
+    private async Task CallAsync(string user)
+    {
+        using var response = await _gateway.Client.SendAsync(GatewayClients.Post("/v1/chat/completions", $$"""{"model":"echo","user":"{{user}}","messages":[{"role":"user","content":"hi"}]}"""), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<List<JsonElement>> ReceivedEventsAsync(int atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_received.Sum(r => r.Body.RootElement.GetProperty("batch").GetArrayLength()) < atLeast && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        return _received.SelectMany(r => r.Body.RootElement.GetProperty("batch").EnumerateArray()).ToList();
+    }
+
+    [Fact]
+    public async Task A_call_is_sent_as_a_trace_and_a_generation_with_usage_and_the_project_key()
+    {
+        await StartReceiverAsync();
+
+        await CallAsync("user-1");
+        var events = await ReceivedEventsAsync(2);
+
+        Assert.Equal(["generation-create", "trace-create"], events.Select(e => e.GetProperty("type").GetString()).Order());
+        var trace = events.Single(e => e.GetProperty("type").GetString() == "trace-create").GetProperty("body");
+        var generation = events.Single(e => e.GetProperty("type").GetString() == "generation-create").GetProperty("body");
+        Assert.Equal(("user-1", "echo"), (trace.GetProperty("userId").GetString(), trace.GetProperty("metadata").GetProperty("requested_model").GetString()));
+        Assert.Equal(trace.GetProperty("id").GetString(), generation.GetProperty("traceId").GetString());
+        Assert.True(generation.GetProperty("usageDetails").GetProperty("input").GetInt32() > 0);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("pk-lf-gateway:sk-lf-gateway-secret")), _received.First().Authorization);
+        Assert.DoesNotContain(GatewayHost.MasterKey, string.Join('\n', events.Select(e => e.GetRawText())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_made_while_the_target_is_down_are_spooled_and_delivered_when_it_returns()
+    {
+        await CallAsync("while-down-1");
+        await CallAsync("while-down-2");
+        var spool = Path.Combine(_data.Path, "gateway-trace-spool");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((!Directory.Exists(spool) || Directory.GetFiles(spool).Length == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(spool));
+
+        await StartReceiverAsync();
+        await CallAsync("after-return");
+        var events = await ReceivedEventsAsync(6);
+
+        var users = events.Where(e => e.GetProperty("type").GetString() == "trace-create").Select(e => e.GetProperty("body").GetProperty("userId").GetString()).Order().ToList();
+        Assert.Equal(["after-return", "while-down-1", "while-down-2"], users);
+        Assert.Empty(Directory.GetFiles(spool));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+}
