@@ -28,9 +28,12 @@ public sealed partial class IngestionBatchProcessor(IBlobStore blobs, TraceRowSt
             var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
             var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
             var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
-            var storedTraces = traceIds.Count == 0 ? [] : await rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
-            var storedObservations = observationIds.Count == 0 ? [] : await rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
-            var storedScores = scoreIds.Count == 0 ? [] : await rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
+            // Three tables, three connections: the reads run side by side.
+            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
+            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
+            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
+            await Task.WhenAll(readTraces, readObservations, readScores);
+            var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
             foreach (var entity in byEntity)
             {

@@ -107,7 +107,11 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
             EventTs = reader.GetDateTime(17),
     };
 
-    public async Task WriteAsync(IReadOnlyCollection<TraceRow> traces, IReadOnlyCollection<ObservationRow> observations, IReadOnlyCollection<ScoreRow> scores, CancellationToken cancellationToken)
+    /// <summary>One insert per table, the tables side by side.</summary>
+    public Task WriteAsync(IReadOnlyCollection<TraceRow> traces, IReadOnlyCollection<ObservationRow> observations, IReadOnlyCollection<ScoreRow> scores, CancellationToken cancellationToken) =>
+        Task.WhenAll(WriteTracesAsync(traces, cancellationToken), WriteObservationsAsync(observations, cancellationToken), WriteScoresAsync(scores, cancellationToken));
+
+    private async Task WriteTracesAsync(IReadOnlyCollection<TraceRow> traces, CancellationToken cancellationToken)
     {
         if (traces.Count > 0)
         {
@@ -117,7 +121,10 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
                 t.Tags.ToArray(), t.Metadata, t.Input!, t.Output!, t.CreatedAt, t.UpdatedAt, t.EventTs,
             }), cancellationToken);
         }
+    }
 
+    private async Task WriteObservationsAsync(IReadOnlyCollection<ObservationRow> observations, CancellationToken cancellationToken)
+    {
         if (observations.Count > 0)
         {
             await store.InsertBinaryAsync("observations", ObservationColumns, observations.Select(o => new object[]
@@ -126,7 +133,10 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
                 o.Metadata, o.Input!, o.Output!, o.ProvidedModelName!, o.ModelParameters!, o.UsageDetails, o.CostDetails, o.TotalCost!, o.PromptName!, o.PromptVersion!, o.CreatedAt, o.UpdatedAt, o.EventTs,
             }), cancellationToken);
         }
+    }
 
+    private async Task WriteScoresAsync(IReadOnlyCollection<ScoreRow> scores, CancellationToken cancellationToken)
+    {
         if (scores.Count > 0)
         {
             await store.InsertBinaryAsync("scores", ScoreColumns, scores.Select(s => new object[]
