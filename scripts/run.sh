@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
 require_dotnet
+# npm fetches the embedded trace store's engine (chDB) on first run.
+ensure_debian_packages nodejs npm
 . scripts/lib/chdb.sh && ensure_chdb_engine
 dotnet build Standalone/Standalone.csproj -c Release -nologo -clp:ErrorsOnly
 exec dotnet Standalone/bin/Release/net10.0/Standalone.dll "$@"
