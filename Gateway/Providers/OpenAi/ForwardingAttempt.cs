@@ -45,9 +45,9 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
             request.Headers.TryAddWithoutValidation(HeaderNames.Accept, (IEnumerable<string?>)accept);
         }
 
-        if (deployment.BearerAuthorization is { } authorization)
+        if (deployment.UpstreamAuthorization is { } authorization)
         {
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, authorization);
+            request.Headers.TryAddWithoutValidation(authorization.Name, authorization.Value);
         }
 
         call.BeginUpstreamWait();
