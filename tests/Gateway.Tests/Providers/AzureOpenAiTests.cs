@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Gateway.Tests.Providers;
 
 /// <summary>
-/// Azure OpenAI over real HTTP: <c>azure/</c> deployments reach a fake Azure resource with Azure's URL
-/// shape and <c>api-key</c> header.
+/// Azure OpenAI both ways, over real HTTP: <c>azure/</c> deployments reach a fake Azure resource with Azure's URL
+/// shape and <c>api-key</c> header; the gateway's Azure-style routes answer like its <c>/v1</c> routes (the official
+/// Azure.AI.OpenAI SDK against them: Gateway.AzureSdk.Tests).
 /// </summary>
 public sealed class AzureOpenAiTests : IAsyncLifetime
 {
@@ -117,6 +118,55 @@ public sealed class AzureOpenAiTests : IAsyncLifetime
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.GetProperty("error");
         Assert.Equal("deployment_unusable", error.GetProperty("code").GetString());
         Assert.Contains("AZURE_API_KEY", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Azure_route_names_the_model_group_in_its_path_and_needs_no_api_version_nor_body_model()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/openai/deployments/gpt-4o/chat/completions")
+        {
+            Content = new StringContent("""{ "messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("api-key", GatewayHost.MasterKey);
+
+        using var response = await _gateway.Client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_upstream.Requests);
+        Assert.Equal("""{"model":"my-gpt-4o", "messages":[{"role":"user","content":"hi"}]}""", received.Body);
+        Assert.Equal("/openai/deployments/my-gpt-4o/chat/completions", received.Path);
+    }
+
+    [Fact]
+    public async Task Azure_route_path_wins_over_the_body_model()
+    {
+        using var response = await _gateway.Client.SendAsync(
+            GatewayClients.Post($"/openai/deployments/instruct/completions?api-version={ApiVersion}", """{"model":"gpt-4o","prompt":"hi"}"""), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_upstream.Requests);
+        Assert.Equal("/openai/deployments/my-instruct/completions", received.Path);
+        Assert.Equal("my-instruct", received.Json!["model"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("wrong-key", "gpt-4o", 401, "invalid_api_key")]
+    [InlineData(GatewayHost.MasterKey, "no-such-group", 404, "model_not_found")]
+    public async Task Azure_route_errors_are_in_OpenAIs_shape(string key, string deployment, int status, string code)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/openai/deployments/{deployment}/chat/completions?api-version={ApiVersion}")
+        {
+            Content = new StringContent("""{"messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("api-key", key);
+
+        using var response = await _gateway.Client.SendAsync(request, Cancellation);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.GetProperty("error");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal(JsonValueKind.String, error.GetProperty("message").ValueKind);
         Assert.Empty(_upstream.Requests);
     }
 
