@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Apis;
 
 /// <summary>
-/// OpenAI's API surface: <c>/v1/…</c>, the same under <c>/openai/v1/…</c>, and without <c>/v1</c> as LiteLLM accepts.
-/// Model calls read the body once and hand it to the <see cref="ModelRouter"/>.
+/// OpenAI's API surface: <c>/v1/…</c>, the same under <c>/openai/v1/…</c>, and without <c>/v1</c> as LiteLLM accepts;
+/// and Azure OpenAI's <c>/openai/deployments/{deployment}/…</c>, where the deployment names the model group and
+/// <c>api-version</c> is accepted and ignored. Model calls read the body once and hand it to the <see cref="ModelRouter"/>.
 /// </summary>
 public static class OpenAiApi
 {
@@ -28,6 +29,11 @@ public static class OpenAiApi
             api.MapGet("/models/{**id}", GetModel);
         }
 
+        var azure = app.MapGroup("/openai/deployments/{deployment}")
+            .RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("Azure OpenAI");
+        azure.MapPost("/chat/completions", AzureChatCompletionsAsync);
+        azure.MapPost("/completions", AzureCompletionsAsync);
+        azure.MapPost("/embeddings", AzureEmbeddingsAsync);
         return app;
     }
 
@@ -40,6 +46,15 @@ public static class OpenAiApi
     internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> EmbeddingsAsync(HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value);
 
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureChatCompletionsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.ChatCompletions, router, limits.Value, deployment);
+
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureCompletionsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.Completions, router, limits.Value, deployment);
+
+    internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureEmbeddingsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
+        CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value, deployment);
+
     internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
         TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
 
@@ -51,7 +66,7 @@ public static class OpenAiApi
     private static ModelCard Card(ModelGroup group, ModelCatalog catalog) =>
         new(group.Name, catalog.LoadedAt.ToUnixTimeSeconds(), group.Deployments[0].ProviderName);
 
-    private static async Task<Results<EmptyHttpResult, OpenAiErrorResult>> CallModelAsync(HttpContext context, OpenAiOperation operation, ModelRouter router, GatewayLimits limits)
+    private static async Task<Results<EmptyHttpResult, OpenAiErrorResult>> CallModelAsync(HttpContext context, OpenAiOperation operation, ModelRouter router, GatewayLimits limits, string? pathModel = null)
     {
         var startedAt = Stopwatch.GetTimestamp();
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -66,7 +81,7 @@ public static class OpenAiApi
             return OpenAiErrors.TooLarge(limits.MaxRequestBodyBytes);
         }
 
-        if (!InboundFields.TryParse(body.Span, out var fields, out var error, out var errorParam))
+        if (!InboundFields.TryParse(body.Span, pathModel, out var fields, out var error, out var errorParam))
         {
             body.Dispose();
             return OpenAiErrors.BadBody(error!, errorParam);

@@ -6,15 +6,21 @@ namespace Gateway.Inbound;
 /// The few fields routing and governance need, picked out of the body with one <see cref="Utf8JsonReader"/>
 /// pass (which also validates the whole document); everything else stays bytes.
 /// </summary>
+/// <param name="Model">The model group the call names: the body's <c>model</c>, or the deployment of an Azure-style path.</param>
+/// <param name="BodyModel">The body's <c>model</c>, or null when it has none.</param>
+/// <param name="ModelTokenStart">Where the body's <c>model</c> value starts; without one, just after the object's <c>{</c>.</param>
+/// <param name="ModelTokenLength">The length of the body's <c>model</c> value with its quotes; 0 without one.</param>
 internal readonly record struct InboundFields(
     string Model,
+    string? BodyModel,
     int ModelTokenStart,
     int ModelTokenLength,
     bool Stream,
     string? User,
     int? MaxTokens)
 {
-    public static bool TryParse(ReadOnlySpan<byte> json, out InboundFields fields, out string? error, out string? errorParam)
+    /// <param name="pathModel">The model group named by the request path (Azure OpenAI's deployment), which wins over the body's.</param>
+    public static bool TryParse(ReadOnlySpan<byte> json, string? pathModel, out InboundFields fields, out string? error, out string? errorParam)
     {
         fields = default;
         errorParam = null;
@@ -38,6 +44,7 @@ internal readonly record struct InboundFields(
                 return false;
             }
 
+            modelStart = (int)reader.TokenStartIndex + 1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("model"u8))
@@ -90,14 +97,15 @@ internal readonly record struct InboundFields(
             return false;
         }
 
-        if (string.IsNullOrEmpty(model))
+        var routed = string.IsNullOrEmpty(pathModel) ? model : pathModel;
+        if (string.IsNullOrEmpty(routed))
         {
             error = "You must provide a model parameter.";
             errorParam = "model";
             return false;
         }
 
-        fields = new InboundFields(model, modelStart, modelLength, stream, user, maxTokens);
+        fields = new InboundFields(routed, modelLength > 0 ? model : null, modelStart, modelLength, stream, user, maxTokens);
         error = null;
         return true;
     }

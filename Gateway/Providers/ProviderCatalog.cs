@@ -8,7 +8,7 @@ namespace Gateway.Providers;
 internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock)
 {
     /// <summary>Providers LiteLLM configs commonly name that later gateway versions add; listed so the message can say so.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["azure", "anthropic", "bedrock"];
+    public static IReadOnlyList<string> Planned { get; } = ["anthropic", "bedrock"];
 
     public ProviderBinding Bind(DeploymentConfig deployment, Func<string, string?> environment)
     {
@@ -16,6 +16,11 @@ internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvi
         if (provider == MockProvider.Prefix)
         {
             return mock.Bind(deployment.Params);
+        }
+
+        if (provider == AzureOpenAiEndpoint.Prefix)
+        {
+            return AzureOpenAiEndpoint.Bind(openAi, deployment.Params, environment);
         }
 
         if (OpenAiCompatibleEndpoints.Find(provider) is { } endpoint)

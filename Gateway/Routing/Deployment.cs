@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Inbound;
 using Gateway.Providers;
+using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Routing;
 
@@ -11,15 +12,19 @@ internal sealed class Deployment
     private readonly Uri?[] _upstreamUris = new Uri?[Enum.GetValues<OpenAiOperation>().Length];
     private int _inFlight;
 
-    public Deployment(DeploymentConfig config, string id, ModelProvider? provider, Uri? baseUrl, SecretValue? apiKey, string? unusableReason, TimeSpan timeout, TimeSpan streamTimeout)
+    public Deployment(DeploymentConfig config, string id, ProviderBinding binding, string? unusableReason, TimeSpan timeout, TimeSpan streamTimeout)
     {
+        var apiKey = binding.ApiKey;
         Config = config;
         Id = id;
         HeaderId = id.All(char.IsAscii) ? id : Uri.EscapeDataString(id);
-        Provider = provider;
-        BaseUrl = baseUrl;
+        Provider = binding.Provider;
+        BaseUrl = binding.BaseUrl;
         ApiKey = apiKey;
-        BearerAuthorization = apiKey is null ? null : "Bearer " + apiKey.Reveal();
+        AzureApiVersion = binding.AzureApiVersion;
+        UpstreamAuthorization = apiKey is null ? null
+            : AzureApiVersion is null ? (HeaderNames.Authorization, "Bearer " + apiKey.Reveal())
+            : ("api-key", apiKey.Reveal());
         UnusableReason = unusableReason;
         Timeout = timeout;
         StreamTimeout = streamTimeout;
@@ -40,12 +45,24 @@ internal sealed class Deployment
     public Uri? BaseUrl { get; }
     public SecretValue? ApiKey { get; }
 
-    /// <summary>The <c>Authorization</c> header value for the upstream (a secret: never logged).</summary>
-    public string? BearerAuthorization { get; }
+    /// <summary>The Azure OpenAI <c>api-version</c> of an <c>azure/</c> deployment, else null.</summary>
+    public string? AzureApiVersion { get; }
 
-    /// <summary>The upstream URL of an operation: <see cref="BaseUrl"/> followed by OpenAI's path for it.</summary>
+    /// <summary>
+    /// The header that carries the key to the upstream: <c>Authorization: Bearer</c>, or <c>api-key</c> for Azure
+    /// OpenAI (a secret: never logged).
+    /// </summary>
+    public (string Name, string Value)? UpstreamAuthorization { get; }
+
+    /// <summary>
+    /// The upstream URL of an operation: <see cref="BaseUrl"/> followed by OpenAI's path for it; for Azure OpenAI,
+    /// <c>{BaseUrl}/openai/deployments/{deployment}/{path}?api-version={version}</c>.
+    /// </summary>
     public Uri UpstreamUri(OpenAiOperation operation) =>
-        _upstreamUris[(int)operation] ??= new Uri(BaseUrl!.AbsoluteUri.TrimEnd('/') + "/" + operation.UpstreamPath());
+        _upstreamUris[(int)operation] ??= new Uri(AzureApiVersion is null
+            ? BaseUrl!.AbsoluteUri.TrimEnd('/') + "/" + operation.UpstreamPath()
+            : $"{BaseUrl!.AbsoluteUri.TrimEnd('/')}/openai/deployments/{Uri.EscapeDataString(Config.Params.ProviderModel)}/{operation.UpstreamPath()}"
+              + $"?api-version={Uri.EscapeDataString(AzureApiVersion)}");
 
     /// <summary>Why calls cannot go to this deployment (unsupported provider, unset secret), or null.</summary>
     public string? UnusableReason { get; }

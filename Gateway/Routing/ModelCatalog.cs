@@ -66,7 +66,7 @@ internal sealed class ModelCatalog
             ?? (config.Params.UnresolvedEnvironment.Count > 0
                 ? $"environment variable {string.Join(", ", config.Params.UnresolvedEnvironment)} is not set"
                 : null);
-        return new Deployment(config, id, binding.Provider, binding.BaseUrl, binding.ApiKey, unusable, timeout, streamTimeout);
+        return new Deployment(config, id, binding, unusable, timeout, streamTimeout);
     }
 
     /// <summary>LiteLLM's simple-shuffle weights: <c>weight</c> if any deployment of the group has one, else <c>rpm</c>, else <c>tpm</c>, else equal.</summary>

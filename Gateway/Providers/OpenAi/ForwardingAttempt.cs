@@ -45,33 +45,44 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
             request.Headers.TryAddWithoutValidation(HeaderNames.Accept, (IEnumerable<string?>)accept);
         }
 
-        if (deployment.BearerAuthorization is { } authorization)
+        if (deployment.UpstreamAuthorization is { } authorization)
         {
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, authorization);
+            request.Headers.TryAddWithoutValidation(authorization.Name, authorization.Value);
         }
 
         call.BeginUpstreamWait();
     }
 
+    /// <summary>
+    /// The caller's bytes with the deployment's model name as <c>model</c>: the body's value replaced, or the field
+    /// added first when the body has none (Azure-style paths name the model in the URL).
+    /// </summary>
     private (byte[] Array, int Length) UpstreamBody()
     {
         var fields = call.Fields;
         var body = call.Body.Memory;
-        if (string.Equals(deployment.Config.Params.ProviderModel, fields.Model, StringComparison.Ordinal))
+        if (string.Equals(deployment.Config.Params.ProviderModel, fields.BodyModel, StringComparison.Ordinal))
         {
             return (call.Body.Array, call.Body.Length);
         }
 
-        var model = deployment.EncodedProviderModel.EncodedUtf8Bytes;
-        var suffixStart = fields.ModelTokenStart + fields.ModelTokenLength;
-        var rewritten = new byte[body.Length - fields.ModelTokenLength + model.Length + 2];
         var span = body.Span;
+        var model = deployment.EncodedProviderModel.EncodedUtf8Bytes;
+        var inserted = fields.ModelTokenLength == 0;
+        ReadOnlySpan<byte> prefix = inserted ? "\"model\":"u8 : [];
+        ReadOnlySpan<byte> separator = inserted && span[fields.ModelTokenStart..].TrimStart(" \t\r\n"u8)[0] != (byte)'}' ? ","u8 : [];
+        var suffixStart = fields.ModelTokenStart + fields.ModelTokenLength;
+        var rewritten = new byte[body.Length - fields.ModelTokenLength + prefix.Length + model.Length + 2 + separator.Length];
         span[..fields.ModelTokenStart].CopyTo(rewritten);
         var at = fields.ModelTokenStart;
+        prefix.CopyTo(rewritten.AsSpan(at));
+        at += prefix.Length;
         rewritten[at++] = (byte)'"';
         model.CopyTo(rewritten.AsSpan(at));
         at += model.Length;
         rewritten[at++] = (byte)'"';
+        separator.CopyTo(rewritten.AsSpan(at));
+        at += separator.Length;
         span[suffixStart..].CopyTo(rewritten.AsSpan(at));
         return (rewritten, rewritten.Length);
     }

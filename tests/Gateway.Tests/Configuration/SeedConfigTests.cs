@@ -17,16 +17,14 @@ public sealed class SeedConfigTests : IAsyncLifetime
     private static string SeedDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Seeds");
 
     /// <summary>
-    /// Models whose provider is not in this gateway version, by seed: the later slices (Azure OpenAI, Bedrock,
-    /// Gemini). Every other model of the seeds must reach a fake of its provider.
+    /// Models whose provider is not in this gateway version, by seed: the later slices (Anthropic, Bedrock,
+    /// Gemini). Every other model of the seeds, Azure OpenAI's included, must reach a fake of its provider.
     /// </summary>
     private static readonly Dictionary<string, string[]> LaterSlices = new()
     {
-        ["000-reconstructed-azure-subscription.yaml"] = ["gpt-4o-mini", "o4-mini", "codex-mini"],
         ["002-reconstructed-local-first-fallbacks.yaml"] = ["gemini"],
         ["003-config-structure.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
         ["003-config-template.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
-        ["004-reconstructed-azure-langfuse.yaml"] = ["gpt-4o-mini"],
     };
 
     public async ValueTask InitializeAsync() => _upstream = await FakeOpenAiUpstream.StartAsync();
@@ -43,6 +41,11 @@ public sealed class SeedConfigTests : IAsyncLifetime
         ["GROQ_API_BASE"] = _upstream.ApiBase,
         ["MISTRAL_API_KEY"] = "fake-mistral",
         ["MISTRAL_API_BASE"] = _upstream.ApiBase,
+        ["AZURE_OPENAI_API_BASE"] = _upstream.BaseAddress.ToString(),
+        ["AZURE_OPENAI_API_KEY"] = "fake-azure-openai",
+        ["AZURE_API_BASE"] = _upstream.BaseAddress.ToString(),
+        ["AZURE_API_KEY"] = "fake-azure",
+        ["AZURE_API_VERSION"] = "2024-10-21",
     };
 
     [Theory]
@@ -83,7 +86,18 @@ public sealed class SeedConfigTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(before + 1, _upstream.Requests.Count);
             var received = _upstream.Requests[^1];
-            Assert.Equal("/v1/chat/completions", received.Path);
+            if (model.Params.Provider == "azure")
+            {
+                Assert.Equal($"/openai/deployments/{model.Params.ProviderModel}/chat/completions", received.Path);
+                Assert.StartsWith("?api-version=20", received.Query, StringComparison.Ordinal);
+                Assert.StartsWith("fake-azure", received.Header("api-key"), StringComparison.Ordinal);
+                Assert.Null(received.Header("Authorization"));
+            }
+            else
+            {
+                Assert.Equal("/v1/chat/completions", received.Path);
+            }
+
             Assert.Equal(model.Params.ProviderModel, received.Json!["model"]!.GetValue<string>());
             Assert.Equal(model.Params.Provider, response.Header(GatewayCallHeaders.Provider));
         }

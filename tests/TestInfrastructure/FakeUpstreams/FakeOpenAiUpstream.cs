@@ -64,7 +64,10 @@ public sealed class FakeOpenAiUpstream : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        var request = new FakeUpstreamRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body.ToArray(), receivedAt);
+        var request = new FakeUpstreamRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body.ToArray(), receivedAt)
+        {
+            Query = context.Request.QueryString.Value ?? string.Empty,
+        };
         _requests.Enqueue(request);
         var reply = _queued.TryDequeue(out var next) ? next : Responder(request);
         await reply.WriteAsync(context, request);
