@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using TraceIngest.Worker;
 
@@ -53,8 +52,3 @@ public sealed record SessionView(string Id, DateTime CreatedAt, string ProjectId
 public sealed record DailyUsageView(string Model, ulong InputUsage, ulong OutputUsage, ulong TotalUsage, long CountTraces, long CountObservations, double TotalCost);
 
 public sealed record DailyMetricsView(string Date, long CountTraces, long CountObservations, double TotalCost, IReadOnlyList<DailyUsageView> Usage);
-
-internal static class JsonOptions
-{
-    public static readonly JsonSerializerOptions Web = JsonSerializerOptions.Web;
-}

@@ -57,7 +57,7 @@ public sealed class StandaloneProcessTests : IDisposable
         var (first, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
         await using (first)
         {
-            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
+            var stored = await StoredCredentialsAsync();
             publicKey = stored.GetProperty("projectPublicKey").GetString()!;
             secretKey = stored.GetProperty("projectSecretKey").GetString()!;
             var masterKey = stored.GetProperty("masterKey").GetString()!;
@@ -111,14 +111,8 @@ public sealed class StandaloneProcessTests : IDisposable
         var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
         await using (process)
         {
-            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
-            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/v1/chat/completions"))
-            {
-                Content = new StringContent("{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"is anyone there?\"}]}", Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stored.GetProperty("masterKey").GetString());
-
-            using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            var stored = await StoredCredentialsAsync();
+            using var response = await ChatAsync(baseAddress, stored, "{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"is anyone there?\"}]}");
             using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -134,13 +128,8 @@ public sealed class StandaloneProcessTests : IDisposable
         var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, NoGivenCredentials);
         await using (process)
         {
-            var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
-            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/v1/chat/completions"))
-            {
-                Content = new StringContent("{\"model\":\"mock-echo\",\"user\":\"end-user-9\",\"messages\":[{\"role\":\"user\",\"content\":\"trace me\"}]}", Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stored.GetProperty("masterKey").GetString());
-            using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            var stored = await StoredCredentialsAsync();
+            using var response = await ChatAsync(baseAddress, stored, "{\"model\":\"mock-echo\",\"user\":\"end-user-9\",\"messages\":[{\"role\":\"user\",\"content\":\"trace me\"}]}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
             JsonElement trace = default;
@@ -148,7 +137,7 @@ public sealed class StandaloneProcessTests : IDisposable
             while (DateTime.UtcNow < deadline)
             {
                 var list = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/traces?userId=end-user-9"));
-                list.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{stored.GetProperty("projectPublicKey").GetString()}:{stored.GetProperty("projectSecretKey").GetString()}")));
+                list.Headers.Authorization = Basic(stored.GetProperty("projectPublicKey").GetString()!, stored.GetProperty("projectSecretKey").GetString()!);
                 using var listed = JsonDocument.Parse(await (await _client.SendAsync(list, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
                 if (listed.RootElement.GetProperty("data").GetArrayLength() > 0 && listed.RootElement.GetProperty("data")[0].GetProperty("observations").GetArrayLength() > 0)
                 {
@@ -170,9 +159,25 @@ public sealed class StandaloneProcessTests : IDisposable
     private Task<HttpResponseMessage> GetProjectsAsync(Uri baseAddress, string publicKey, string secretKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/projects"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{publicKey}:{secretKey}")));
+        request.Headers.Authorization = Basic(publicKey, secretKey);
         return _client.SendAsync(request, TestContext.Current.CancellationToken);
     }
+
+    private async Task<JsonElement> StoredCredentialsAsync() =>
+        JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_data.Path, "credentials.json"), TestContext.Current.CancellationToken)).RootElement;
+
+    private Task<HttpResponseMessage> ChatAsync(Uri baseAddress, JsonElement stored, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/v1/chat/completions"))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stored.GetProperty("masterKey").GetString());
+        return _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static AuthenticationHeaderValue Basic(string publicKey, string secretKey) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{publicKey}:{secretKey}")));
 
     public void Dispose()
     {
