@@ -21,15 +21,13 @@ internal sealed class MasterKeyAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "MasterKey";
-    public const string RoleClaim = "gateway_role";
-
     private const string FailureItemKey = "gateway-auth-failure";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (catalog.MasterKey is not { } masterKey)
         {
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal("open"), SchemeName)));
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(GatewayClaims.Kinds.Open), SchemeName)));
         }
 
         var presented = CallerCredential.Read(Request);
@@ -44,7 +42,7 @@ internal sealed class MasterKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Incorrect API key."));
         }
 
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal("admin"), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(GatewayClaims.Kinds.MasterKey), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -56,5 +54,7 @@ internal sealed class MasterKeyAuthenticationHandler(
     private static bool Matches(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    private static ClaimsPrincipal Principal(string role) => new(new ClaimsIdentity([new Claim(RoleClaim, role)], SchemeName));
+    // Without a master key LiteLLM is open to everyone, management API included; the gateway matches that.
+    private static ClaimsPrincipal Principal(string kind) => new(new ClaimsIdentity(
+        [new Claim(GatewayClaims.Role, GatewayClaims.Roles.Admin), new Claim(GatewayClaims.CallerKind, kind)], SchemeName));
 }
