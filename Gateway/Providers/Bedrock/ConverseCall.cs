@@ -149,8 +149,7 @@ internal static class ConverseCall
                 {
                     // The answer has started: the error can only be told in the stream, as OpenAI does.
                     WriteStreamError(ErrorOf(message), output);
-                    await SendAsync(caller, output, call.Aborted);
-                    return AttemptOutcome.Abandoned;
+                    return await BreakAsync(call, output);
                 }
 
                 translator.Translate(message, output);
@@ -166,8 +165,7 @@ internal static class ConverseCall
             if (!translator.Stopped)
             {
                 WriteStreamError(new BedrockError("ModelStreamErrorException", "The Bedrock stream ended before the answer was complete.", 502), output);
-                await SendAsync(caller, output, call.Aborted);
-                return AttemptOutcome.Abandoned;
+                return await BreakAsync(call, output);
             }
 
             ConverseStreamTranslator.WriteDone(output);
@@ -180,8 +178,7 @@ internal static class ConverseCall
             var reason = exception is OperationCanceledException ? "Bedrock sent nothing within the deployment's stream timeout." : "The Bedrock stream broke: " + exception.Message;
             output.Clear();
             WriteStreamError(new BedrockError("ModelStreamErrorException", reason, 502), output);
-            await TrySendAsync(caller, output, call.Aborted);
-            return AttemptOutcome.Abandoned;
+            return await BreakAsync(call, output);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
@@ -223,14 +220,20 @@ internal static class ConverseCall
         output.ResetWrittenCount();
     }
 
-    private static async ValueTask TrySendAsync(HttpResponse caller, ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the error event and ends the stream without <c>[DONE]</c>, as LiteLLM does: OpenAI's Python and
+    /// Node SDKs raise the error; no client mistakes the partial answer for a whole one.
+    /// </summary>
+    private static async ValueTask<AttemptOutcome> BreakAsync(GatewayCall call, ArrayBufferWriter<byte> output)
     {
         try
         {
-            await SendAsync(caller, output, cancellationToken);
+            await SendAsync(call.Context.Response, output, call.Aborted);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
         }
+
+        return AttemptOutcome.Abandoned;
     }
 }

@@ -209,7 +209,11 @@ public sealed class FakeBedrockReply(Func<HttpContext, FakeBedrockRequest, FakeB
 
     private static async Task WriteStreamAsync(HttpContext context, FakeBedrockUpstream upstream, IEnumerable<byte[]> frames, bool complete = true)
     {
-        context.Response.ContentType = "application/vnd.amazon.eventstream";
+        if (!context.Response.HasStarted)
+        {
+            context.Response.ContentType = "application/vnd.amazon.eventstream";
+        }
+
         foreach (var frame in frames)
         {
             if (upstream.EventDelay > TimeSpan.Zero)
