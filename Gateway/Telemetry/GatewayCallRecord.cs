@@ -16,4 +16,6 @@ internal sealed record GatewayCallRecord(
     string? User,
     DateTimeOffset StartTime,
     DateTimeOffset EndTime,
-    double OverheadMilliseconds);
+    double OverheadMilliseconds,
+    int CachedPromptTokens = 0,
+    int CacheCreationPromptTokens = 0);

@@ -57,7 +57,20 @@ internal static class GatewayTraceEvents
 
         if (call.PromptTokens is not null || call.CompletionTokens is not null)
         {
-            generation["usageDetails"] = new JsonObject { ["input"] = call.PromptTokens ?? 0, ["output"] = call.CompletionTokens ?? 0 };
+            // Langfuse prices each usage key apart: tokens read from or written to a prompt cache leave "input".
+            var cached = call.CachedPromptTokens + call.CacheCreationPromptTokens;
+            var usage = new JsonObject { ["input"] = Math.Max(0, (call.PromptTokens ?? 0) - cached), ["output"] = call.CompletionTokens ?? 0 };
+            if (call.CachedPromptTokens > 0)
+            {
+                usage["input_cache_read"] = call.CachedPromptTokens;
+            }
+
+            if (call.CacheCreationPromptTokens > 0)
+            {
+                usage["input_cache_creation"] = call.CacheCreationPromptTokens;
+            }
+
+            generation["usageDetails"] = usage;
         }
 
         yield return Envelope("trace-create", trace, call.StartTime);

@@ -17,17 +17,21 @@ public sealed class SeedConfigTests : IAsyncLifetime
     private static string SeedDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Seeds");
 
     /// <summary>
-    /// Models whose provider is not in this gateway version, by seed: the later slices (Anthropic, Bedrock,
-    /// Gemini). Every other model of the seeds, Azure OpenAI's included, must reach a fake of its provider.
+    /// Models whose provider is not in this gateway version, by seed: the later slices (Anthropic, Gemini).
+    /// Every other model of the seeds, Azure OpenAI's and Bedrock's included, must reach a fake of its provider.
     /// </summary>
     private static readonly Dictionary<string, string[]> LaterSlices = new()
     {
         ["002-reconstructed-local-first-fallbacks.yaml"] = ["gemini"],
-        ["003-config-structure.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
-        ["003-config-template.yaml"] = ["claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4"],
     };
 
-    public async ValueTask InitializeAsync() => _upstream = await FakeOpenAiUpstream.StartAsync();
+    private FakeBedrockUpstream _bedrock = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _upstream = await FakeOpenAiUpstream.StartAsync();
+        _bedrock = await FakeBedrockUpstream.StartAsync("us-east-1");
+    }
 
     /// <summary>Every secret and address the seeds read from the environment, pointing at the fake upstream.</summary>
     private Dictionary<string, string?> Environment() => new()
@@ -46,6 +50,12 @@ public sealed class SeedConfigTests : IAsyncLifetime
         ["AZURE_API_BASE"] = _upstream.BaseAddress.ToString(),
         ["AZURE_API_KEY"] = "fake-azure",
         ["AZURE_API_VERSION"] = "2024-10-21",
+        // Seed 003 passes AWS credentials in the environment, as its compose file does; the endpoint override
+        // (LiteLLM's AWS_BEDROCK_RUNTIME_ENDPOINT) points Bedrock Runtime at the fake.
+        ["AWS_ACCESS_KEY_ID"] = FakeBedrockUpstream.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = FakeBedrockUpstream.SecretKey,
+        ["AWS_REGION_NAME"] = "us-east-1",
+        ["AWS_BEDROCK_RUNTIME_ENDPOINT"] = _bedrock.BaseAddress.ToString(),
     };
 
     [Theory]
@@ -84,6 +94,16 @@ public sealed class SeedConfigTests : IAsyncLifetime
             }
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(model.Params.Provider, response.Header(GatewayCallHeaders.Provider));
+            if (model.Params.Provider == "bedrock")
+            {
+                var converse = _bedrock.Requests[^1];
+                Assert.Equal(model.Params.ProviderModel, converse.ModelId);
+                Assert.Equal("converse", converse.Action);
+                Assert.Equal(0, _bedrock.RejectedSignatures);
+                continue;
+            }
+
             Assert.Equal(before + 1, _upstream.Requests.Count);
             var received = _upstream.Requests[^1];
             if (model.Params.Provider == "azure")
@@ -99,7 +119,6 @@ public sealed class SeedConfigTests : IAsyncLifetime
             }
 
             Assert.Equal(model.Params.ProviderModel, received.Json!["model"]!.GetValue<string>());
-            Assert.Equal(model.Params.Provider, response.Header(GatewayCallHeaders.Provider));
         }
 
         Assert.Equal(LaterSlices.GetValueOrDefault(seed, []), later);
@@ -124,6 +143,7 @@ public sealed class SeedConfigTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _upstream.DisposeAsync();
+        await _bedrock.DisposeAsync();
         _data.Dispose();
     }
 }
