@@ -11,40 +11,16 @@ public sealed class PlatformBuckets : Construct
 {
     public PlatformBuckets(Construct scope, string id, IKey key) : base(scope, id)
     {
-        Events = new Bucket(this, "Events", new BucketProps
+        // Raw events are read by the worker within minutes; afterwards they are an audit and replay record.
+        Events = PrivateBucket("Events", key, new LifecycleRule
         {
-            Encryption = BucketEncryption.KMS,
-            EncryptionKey = key,
-            BucketKeyEnabled = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            EnforceSSL = true,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            LifecycleRules =
-            [
-                // Raw events are read by the worker within minutes; afterwards they are an audit and replay record.
-                new LifecycleRule
-                {
-                    Id = "older-events-to-intelligent-tiering",
-                    Transitions = [new Transition { StorageClass = StorageClass.INTELLIGENT_TIERING, TransitionAfter = Duration.Days(30) }],
-                    AbortIncompleteMultipartUploadAfter = Duration.Days(7),
-                },
-            ],
+            Id = "older-events-to-intelligent-tiering",
+            Transitions = [new Transition { StorageClass = StorageClass.INTELLIGENT_TIERING, TransitionAfter = Duration.Days(30) }],
+            AbortIncompleteMultipartUploadAfter = Duration.Days(7),
         });
 
-        ClickHouse = new Bucket(this, "ClickHouse", new BucketProps
-        {
-            Encryption = BucketEncryption.KMS,
-            EncryptionKey = key,
-            BucketKeyEnabled = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            EnforceSSL = true,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            // ClickHouse deletes merged parts itself; versions would keep every one of them.
-            Versioned = false,
-            LifecycleRules = [new LifecycleRule { Id = "abort-incomplete-uploads", AbortIncompleteMultipartUploadAfter = Duration.Days(2) }],
-        });
+        // Unversioned: ClickHouse deletes merged parts itself, and versions would keep every one of them.
+        ClickHouse = PrivateBucket("ClickHouse", key, new LifecycleRule { Id = "abort-incomplete-uploads", AbortIncompleteMultipartUploadAfter = Duration.Days(2) });
 
         _ = new StringParameter(this, "EventsBucketName", new StringParameterProps { ParameterName = PlatformNames.EventsBucketParameter, StringValue = Events.BucketName });
         _ = new StringParameter(this, "ClickHouseBucketName", new StringParameterProps { ParameterName = PlatformNames.ClickHouseBucketParameter, StringValue = ClickHouse.BucketName });
@@ -53,4 +29,17 @@ public sealed class PlatformBuckets : Construct
     public Bucket Events { get; }
 
     public Bucket ClickHouse { get; }
+
+    private Bucket PrivateBucket(string id, IKey key, LifecycleRule lifecycle) => new(this, id, new BucketProps
+    {
+        Encryption = BucketEncryption.KMS,
+        EncryptionKey = key,
+        BucketKeyEnabled = true,
+        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+        EnforceSSL = true,
+        ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        Versioned = false,
+        RemovalPolicy = RemovalPolicy.RETAIN,
+        LifecycleRules = [lifecycle],
+    });
 }
