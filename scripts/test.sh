@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 require_dotnet
 ensure_debian_packages postgresql redis-server nodejs npm
+require_kubectl
 ensure_test_npm_packages
 . scripts/lib/chdb.sh && ensure_chdb_engine
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using Storage.Redis;
 using Storage.Relational;
 using TraceUi.Apis;
 using TraceUi.Authentication;
@@ -13,6 +14,7 @@ public static class TraceUiServiceExtensions
     public static IHostApplicationBuilder AddTraceUi(this IHostApplicationBuilder builder)
     {
         builder.AddRelationalStore();
+        builder.AddSharedDataProtection();
 
         if (builder.Environment is IWebHostEnvironment web)
         {

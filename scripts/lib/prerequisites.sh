@@ -53,3 +53,19 @@ ensure_test_npm_packages() {
     npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error
   fi
 }
+
+# require_kubectl: Infra.Tests renders infra/k8s with `kubectl kustomize`, which needs kustomize v5 (replacements,
+# labels). kubectl is part of this project's machine image (the Google Cloud SDK's kubectl package); Debian's own
+# kubernetes-client (1.20) bundles kustomize v2, which cannot render these overlays, so it is no substitute.
+require_kubectl() {
+  if ! command -v kubectl >/dev/null 2>&1; then
+    echo "error: kubectl (1.27 or later, with kustomize v5) is required to render infra/k8s; it is not on PATH." >&2
+    exit 1
+  fi
+  local kustomize
+  kustomize=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
+  if [ -z "$kustomize" ] || [ "$kustomize" -lt 5 ]; then
+    echo "error: kubectl's kustomize is v${kustomize:-unknown}; infra/k8s needs v5 (kubectl 1.27 or later)." >&2
+    exit 1
+  fi
+}
