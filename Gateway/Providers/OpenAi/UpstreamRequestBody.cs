@@ -156,39 +156,11 @@ internal static class UpstreamRequestBody
         output.Write("\""u8);
     }
 
-    /// <summary>
-    /// The caller's bytes with the deployment's model name as <c>model</c>: the body's value replaced, or the field
-    /// added first when the body has none (Azure-style paths name the model in the URL).
-    /// </summary>
-    public static (byte[] Array, int Length) WithModel(GatewayCall call, Deployment deployment)
-    {
-        var fields = call.Fields;
-        var body = call.Body.Memory;
-        if (string.Equals(deployment.Config.Params.ProviderModel, fields.BodyModel, StringComparison.Ordinal))
-        {
-            return (call.Body.Array, call.Body.Length);
-        }
-
-        var span = body.Span;
-        var model = deployment.EncodedProviderModel.EncodedUtf8Bytes;
-        var inserted = fields.ModelTokenLength == 0;
-        ReadOnlySpan<byte> prefix = inserted ? "\"model\":"u8 : [];
-        ReadOnlySpan<byte> separator = inserted && span[fields.ModelTokenStart..].TrimStart(" \t\r\n"u8)[0] != (byte)'}' ? ","u8 : [];
-        var suffixStart = fields.ModelTokenStart + fields.ModelTokenLength;
-        var rewritten = new byte[body.Length - fields.ModelTokenLength + prefix.Length + model.Length + 2 + separator.Length];
-        span[..fields.ModelTokenStart].CopyTo(rewritten);
-        var at = fields.ModelTokenStart;
-        prefix.CopyTo(rewritten.AsSpan(at));
-        at += prefix.Length;
-        rewritten[at++] = (byte)'"';
-        model.CopyTo(rewritten.AsSpan(at));
-        at += model.Length;
-        rewritten[at++] = (byte)'"';
-        separator.CopyTo(rewritten.AsSpan(at));
-        at += separator.Length;
-        span[suffixStart..].CopyTo(rewritten.AsSpan(at));
-        return (rewritten, rewritten.Length);
-    }
+    /// <summary>The caller's bytes with the deployment's model name as <c>model</c> (see <see cref="ModelNameSplice"/>).</summary>
+    public static (byte[] Array, int Length) WithModel(GatewayCall call, Deployment deployment) =>
+        string.Equals(deployment.Config.Params.ProviderModel, call.Fields.BodyModel, StringComparison.Ordinal)
+            ? (call.Body.Array, call.Body.Length)
+            : ModelNameSplice.Apply(call.Body.Span, call.Fields, deployment.EncodedProviderModel);
 
     /// <summary>The message of the 400 a caller gets for refused fields, in LiteLLM's words.</summary>
     public static string RefusalMessage(Deployment deployment, IReadOnlyList<string> refused) =>

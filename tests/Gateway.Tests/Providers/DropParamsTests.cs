@@ -96,6 +96,18 @@ public sealed class DropParamsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_top_level_fields_are_dropped_wherever_they_stand_and_nested_values_stay_as_sent()
+    {
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, Config(string.Empty));
+        const string Body = """{ "logit_bias": {"1": 2}, "messages": [{"role":"user","content":"logprobs","logprobs":true}], "model": "groq", "logprobs": null }""";
+
+        using var response = await gateway.Client.SendAsync(GatewayClients.Post("/v1/chat/completions", Body), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"messages": [{"role":"user","content":"logprobs","logprobs":true}],"model":"llama-3.3-70b-versatile"}""", Assert.Single(_upstream.Requests).Body);
+    }
+
+    [Fact]
     public async Task A_model_that_refuses_nothing_gets_the_callers_bytes_unchanged()
     {
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, Config("litellm_settings: {drop_params: true}"));
