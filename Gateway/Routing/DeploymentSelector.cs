@@ -67,6 +67,11 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown, Deployment
             var (admitted, wait) = await usage.TryAdmitAsync(deployment, settings, promptTokens, call.Aborted);
             if (!admitted)
             {
+                if (availability.IsProbe)
+                {
+                    await cooldown.ReleaseProbeAsync(deployment, call.Aborted);
+                }
+
                 limitWait = wait < limitWait ? wait : limitWait;
                 continue;
             }

@@ -130,7 +130,7 @@ public sealed class OpenAiApiTests : IAsyncLifetime
     public async Task Each_stream_chunk_reaches_the_client_within_a_small_fraction_of_the_upstreams_own_gap_between_chunks()
     {
         // The upstream's pace is the yardstick: a chunk must arrive long before the upstream sends the next one.
-        var gap = TimeSpan.FromMilliseconds(400);
+        var gap = TimeSpan.FromMilliseconds(800);
         var timings = new StreamTimings();
         _upstream.Enqueue(FakeReply.TimedStream("one two three four five", gap, timings));
 

@@ -3,7 +3,7 @@ namespace Gateway.Tests.Routing;
 /// <summary>Deployment rpm/tpm are counted per clock minute: a test that counts them waits out the end of a minute first.</summary>
 internal static class MinuteBoundary
 {
-    public static async Task AvoidAsync(CancellationToken cancellationToken, int secondsNeeded = 15)
+    public static async Task AvoidAsync(CancellationToken cancellationToken, int secondsNeeded = 20)
     {
         var now = DateTimeOffset.UtcNow;
         if (now.Second > 60 - secondsNeeded)

@@ -35,7 +35,7 @@ public sealed class RoutingStrategyTests : IAsyncLifetime
     public async Task Latency_based_routing_sends_calls_to_the_faster_deployment_once_both_are_measured(bool stream)
     {
         // For streams the slow upstream is slow to its first chunk, which is what latency-based routing compares there.
-        _slow.Responder = _ => FakeReply.Delayed(TimeSpan.FromMilliseconds(300), FakeReply.Answer("slow"));
+        _slow.Responder = _ => FakeReply.Delayed(TimeSpan.FromMilliseconds(800), FakeReply.Answer("slow"));
         _fast.Responder = _ => FakeReply.Answer("fast");
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, Group("  routing_strategy: latency-based-routing"));
 
@@ -48,9 +48,10 @@ public sealed class RoutingStrategyTests : IAsyncLifetime
             served.Add(response.Header(GatewayCallHeaders.Deployment));
         }
 
-        // Each is tried once to be measured; after that the slow one gets nothing.
-        Assert.Single(_slow.Requests);
-        Assert.Equal(19, served.Count(d => d == "fast"));
+        // Each is tried once to be measured; after that the slow one gets nothing (one more only if a loaded
+        // machine made a single fast answer take seconds).
+        Assert.InRange(_slow.Requests.Count, 1, 2);
+        Assert.InRange(served.Count(d => d == "fast"), 18, 19);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class RoutingStrategyTests : IAsyncLifetime
         _slow.Responder = _ => FakeReply.Delayed(TimeSpan.FromMilliseconds(40), FakeReply.Answer("a"));
         _fast.Responder = _ => FakeReply.Delayed(TimeSpan.FromMilliseconds(40), FakeReply.Answer("b"));
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data,
-            Group("  routing_strategy: latency-based-routing\n  routing_strategy_args: {lowest_latency_buffer: 10}"));
+            Group("  routing_strategy: latency-based-routing\n  routing_strategy_args: {lowest_latency_buffer: 50}"));
 
         for (var i = 0; i < 30; i++)
         {
@@ -67,7 +68,7 @@ public sealed class RoutingStrategyTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        // A buffer ten times the fastest latency admits both; each draw is then even (p of fewer than 5 of 30 < 0.0002).
+        // A buffer of fifty times the fastest latency admits both; each draw is then even (p of fewer than 5 of 30 < 0.0002).
         Assert.InRange(_slow.Requests.Count, 5, 25);
     }
 
