@@ -55,6 +55,7 @@ internal sealed partial class ModelRouter(
                 last = outcome;
                 if (outcome.Failure == FailureKind.ContextWindowExceeded && call.HasContextWindowFallbacks)
                 {
+                    LogContextWindowFallback(logger, model, string.Join(", ", requested.ContextWindowFallbacks));
                     call.HasContextWindowFallbacks = false;
                     chain = requested.ContextWindowFallbacks;
                     i = -1;
@@ -268,6 +269,9 @@ internal sealed partial class ModelRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} on deployment {Deployment} failed: {Failure} (upstream status {UpstreamStatus})")]
     private static partial void LogAttemptFailed(ILogger logger, string deployment, FailureKind failure, int? upstreamStatus, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: the prompt is too long for it, trying its context-window fallbacks {Fallbacks}")]
+    private static partial void LogContextWindowFallback(ILogger logger, string model, string fallbacks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: falling back to {Fallback}")]
     private static partial void LogFallingBack(ILogger logger, string model, string fallback);

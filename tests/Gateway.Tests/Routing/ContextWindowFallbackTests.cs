@@ -61,6 +61,7 @@ public sealed class ContextWindowFallbackTests : IAsyncLifetime
         Assert.Equal("small", shortCall.Header(GatewayCallHeaders.Deployment));
         Assert.Single(_small.Requests);
         Assert.Single(_large.Requests);
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("Model small: the prompt is too long for it, trying its context-window fallbacks large", StringComparison.Ordinal));
     }
 
     [Fact]
