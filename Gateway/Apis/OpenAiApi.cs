@@ -55,16 +55,31 @@ public static class OpenAiApi
     internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureEmbeddingsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value, deployment);
 
-    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
-        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
+    /// <summary>Every model group, then each wildcard <c>model_name</c> as it is written (<c>openai/*</c>), so callers see what the patterns admit.</summary>
+    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog)
+    {
+        var models = catalog.Current;
+        var created = models.LoadedAt.ToUnixTimeSeconds();
+        var cards = models.Groups.Select(group => Card(group, created))
+            .Concat(models.Patterns.Select(pattern => new ModelCard(pattern.Pattern, created, OwnerOf(pattern.Provider))));
+        return TypedResults.Json(new ModelList(cards.ToList()), GatewayJsonContext.Api.ModelList);
+    }
 
-    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog) =>
-        catalog.GroupsByName.TryGetValue(id, out var group)
-            ? TypedResults.Json(Card(group, catalog), GatewayJsonContext.Api.ModelCard)
+    /// <summary>A model group by name, or any name a wildcard <c>model_name</c> serves.</summary>
+    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog)
+    {
+        // A catch-all route value keeps %2F as sent; SDKs escape the slash of provider/model names.
+        id = Uri.UnescapeDataString(id);
+        var models = catalog.Current;
+        return models.TryResolve(id, out var group)
+            ? TypedResults.Json(Card(group, models.LoadedAt.ToUnixTimeSeconds()), GatewayJsonContext.Api.ModelCard)
             : OpenAiErrors.ModelNotFound(id);
+    }
 
-    private static ModelCard Card(ModelGroup group, ModelCatalog catalog) =>
-        new(group.Name, catalog.LoadedAt.ToUnixTimeSeconds(), group.Deployments[0].ProviderName);
+    private static ModelCard Card(ModelGroup group, long created) => new(group.Name, created, OwnerOf(group.Deployments[0].ProviderName));
+
+    // The catch-all names no provider of its own.
+    private static string OwnerOf(string provider) => provider == Configuration.ModelPattern.Wildcard ? "gateway" : provider;
 
     private static async Task<Results<EmptyHttpResult, OpenAiErrorResult>> CallModelAsync(HttpContext context, OpenAiOperation operation, ModelRouter router, GatewayLimits limits, string? pathModel = null)
     {

@@ -38,7 +38,17 @@ public sealed record LiteLlmParams(
     double? Weight,
     bool? DropParams,
     IReadOnlyList<string> UnresolvedEnvironment,
-    IReadOnlyDictionary<string, string> Extra);
+    IReadOnlyDictionary<string, string> Extra)
+{
+    /// <summary><c>additional_drop_params</c>: top-level request fields always removed before the call.</summary>
+    public IReadOnlyList<string> AdditionalDropParams { get; init; } = [];
+
+    /// <summary>
+    /// True for a wildcard deployment (<c>openai/*</c>, or <c>*</c> whose provider comes from the caller's model):
+    /// it is bound per requested model.
+    /// </summary>
+    public bool IsPattern => Model.Contains('*', StringComparison.Ordinal);
+}
 
 /// <summary><c>model_info</c>: the fields the gateway reads; the rest is kept as given.</summary>
 public sealed record ModelInfo(
@@ -58,12 +68,20 @@ public enum RoutingStrategy
 {
     SimpleShuffle,
     LeastBusy,
+    LatencyBased,
+    UsageBased,
 }
 
 /// <summary><c>router_settings</c>, with LiteLLM's defaults.</summary>
 public sealed record RouterSettings
 {
     public RoutingStrategy RoutingStrategy { get; init; } = RoutingStrategy.SimpleShuffle;
+
+    /// <summary>
+    /// Latency-based routing picks at random among deployments within this fraction of the fastest
+    /// (<c>routing_strategy_args.lowest_latency_buffer</c>; 0 = always the fastest).
+    /// </summary>
+    public double LowestLatencyBuffer { get; init; }
 
     /// <summary>Retries within a model group after the first attempt (LiteLLM's default: 2).</summary>
     public int NumRetries { get; init; } = 2;

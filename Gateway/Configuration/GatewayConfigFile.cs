@@ -25,16 +25,19 @@ public static class GatewayConfigFile
             return GatewayConfig.Empty;
         }
 
-        string yaml;
+        return LiteLlmConfigReader.Read(ReadText(path), path, name => configuration[name]);
+    }
+
+    /// <summary>The file's text; a file that cannot be read is a <see cref="GatewayConfigException"/> naming it.</summary>
+    public static string ReadText(string path)
+    {
         try
         {
-            yaml = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new GatewayConfigException(path, [$"cannot be read: {exception.Message}"]);
         }
-
-        return LiteLlmConfigReader.Read(yaml, path, name => configuration[name]);
     }
 }

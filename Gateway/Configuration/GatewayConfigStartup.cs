@@ -17,23 +17,32 @@ internal sealed partial class GatewayConfigStartup(ModelCatalog catalog, ILogger
         }
         else
         {
-            LogLoaded(logger, config.SourcePath, catalog.Groups.Count, config.ModelList.Count, string.Join(", ", catalog.Groups.Select(g => g.Name)));
+            LogLoaded(logger, config.SourcePath, catalog.Groups.Count, config.ModelList.Count, Names(catalog.Current));
         }
 
-        foreach (var warning in config.Warnings)
-        {
-            LogWarning(logger, warning);
-        }
-
-        foreach (var deployment in catalog.Deployments.Where(d => d.UnusableReason is not null))
-        {
-            LogUnusable(logger, deployment.Id, deployment.Config.Index, deployment.UnusableReason!);
-        }
-
+        ReportProblems(logger, catalog.Current);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The served names: exact model groups, then wildcard patterns.</summary>
+    internal static string Names(ModelCatalogSnapshot snapshot) =>
+        string.Join(", ", snapshot.Groups.Select(g => g.Name).Concat(snapshot.Patterns.Select(p => p.Pattern)));
+
+    /// <summary>Logs the config's warnings and every deployment that cannot be called, with the reason.</summary>
+    internal static void ReportProblems(ILogger logger, ModelCatalogSnapshot snapshot)
+    {
+        foreach (var warning in snapshot.Config.Warnings)
+        {
+            LogWarning(logger, warning);
+        }
+
+        foreach (var deployment in snapshot.Deployments.Where(d => d.UnusableReason is not null))
+        {
+            LogUnusable(logger, deployment.Id, deployment.Config.Index, deployment.UnusableReason!);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway config {Path}: {Groups} models from {Deployments} deployments ({Names})")]
     private static partial void LogLoaded(ILogger logger, string path, int groups, int deployments, string names);

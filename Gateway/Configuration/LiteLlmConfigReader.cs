@@ -144,6 +144,7 @@ public static class LiteLlmConfigReader
             TimeSpan? timeout = null, streamTimeout = null;
             double? weight = null;
             bool? dropParams = null;
+            IReadOnlyList<string> additionalDrop = [];
             var extra = new Dictionary<string, string>(StringComparer.Ordinal);
             var modelSeen = false;
 
@@ -189,6 +190,9 @@ public static class LiteLlmConfigReader
                     case "drop_params":
                         dropParams = values.Bool(value, at);
                         break;
+                    case "additional_drop_params":
+                        additionalDrop = values.StringList(value, at);
+                        break;
                     default:
                         if (value is YamlScalarNode && values.String(value, at) is { } text)
                         {
@@ -214,6 +218,14 @@ public static class LiteLlmConfigReader
                 return unresolved.Count > 0 ? null : Missing(values, $"{path}.model");
             }
 
+            if (model == ModelPattern.Wildcard)
+            {
+                // LiteLLM's catch-all: the provider and model come from the caller's 'provider/name'.
+                return new LiteLlmParams(
+                    model, ModelPattern.Wildcard, ModelPattern.Wildcard, apiBase, apiKey, apiVersion, awsRegion, rpm, tpm, timeout,
+                    streamTimeout, maxRetries, weight, dropParams, unresolved, extra) { AdditionalDropParams = additionalDrop };
+            }
+
             var separator = model.IndexOf(ProviderSeparator, StringComparison.Ordinal);
             if (separator <= 0)
             {
@@ -229,7 +241,7 @@ public static class LiteLlmConfigReader
 
             return new LiteLlmParams(
                 model, model[..separator], model[(separator + 1)..], apiBase, apiKey, apiVersion, awsRegion, rpm, tpm, timeout,
-                streamTimeout, maxRetries, weight, dropParams, unresolved, extra);
+                streamTimeout, maxRetries, weight, dropParams, unresolved, extra) { AdditionalDropParams = additionalDrop };
         }
         finally
         {
@@ -312,8 +324,28 @@ public static class LiteLlmConfigReader
                 "default_fallbacks" => settings with { DefaultFallbacks = values.StringList(value, at) },
                 "timeout" => values.Seconds(value, at, allowZero: false) is { } timeout ? settings with { Timeout = timeout } : settings,
                 "stream_timeout" => values.Seconds(value, at, allowZero: false) is { } streamTimeout ? settings with { StreamTimeout = streamTimeout } : settings,
+                "routing_strategy_args" => ReadStrategyArgs(value, at, values, settings),
                 _ => settings,
             };
+        }
+
+        return settings;
+    }
+
+    /// <summary><c>routing_strategy_args</c>: <c>lowest_latency_buffer</c> (latency-based routing) is read, the rest tolerated.</summary>
+    private static RouterSettings ReadStrategyArgs(YamlNode node, string path, YamlValues values, RouterSettings settings)
+    {
+        if (values.Mapping(node, path) is not { } map)
+        {
+            return settings;
+        }
+
+        foreach (var (key, value) in YamlValues.Entries(map))
+        {
+            if (key == "lowest_latency_buffer" && values.Number(value, $"{path}.{key}", 0) is { } buffer)
+            {
+                settings = settings with { LowestLatencyBuffer = buffer };
+            }
         }
 
         return settings;
@@ -330,11 +362,15 @@ public static class LiteLlmConfigReader
                 return RoutingStrategy.SimpleShuffle;
             case "least-busy":
                 return RoutingStrategy.LeastBusy;
-            case "usage-based-routing" or "usage-based-routing-v2" or "latency-based-routing" or "cost-based-routing":
-                values.Warning(path, $"'{text}' is not implemented yet; simple-shuffle is used");
+            case "latency-based-routing":
+                return RoutingStrategy.LatencyBased;
+            case "usage-based-routing" or "usage-based-routing-v2":
+                return RoutingStrategy.UsageBased;
+            case "cost-based-routing":
+                values.Warning(path, $"'{text}' is not implemented; simple-shuffle is used");
                 return RoutingStrategy.SimpleShuffle;
             default:
-                values.Error(path, $"'{text}' is not a routing strategy (simple-shuffle, least-busy, usage-based-routing, usage-based-routing-v2, latency-based-routing, cost-based-routing)");
+                values.Error(path, $"'{text}' is not a routing strategy (simple-shuffle, least-busy, latency-based-routing, usage-based-routing, usage-based-routing-v2, cost-based-routing)");
                 return null;
         }
     }
@@ -380,16 +416,18 @@ public static class LiteLlmConfigReader
     private static void CheckFallbackTargets(RouterSettings router, List<DeploymentConfig> modelList, YamlValues values)
     {
         var names = modelList.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
+        var patterns = modelList.Where(d => ModelPattern.IsPattern(d.ModelName)).Select(d => new ModelPattern(d.ModelName)).ToList();
+        bool Known(string name) => names.Contains(name) || patterns.Any(p => p.Match(name) is not null);
         void Check(string setting, IReadOnlyDictionary<string, IReadOnlyList<string>> fallbacks)
         {
             foreach (var (group, targets) in fallbacks)
             {
-                if (!names.Contains(group))
+                if (!Known(group))
                 {
                     values.Error($"router_settings.{setting}", $"'{group}' is not a model_name in model_list");
                 }
 
-                foreach (var target in targets.Where(t => !names.Contains(t)))
+                foreach (var target in targets.Where(t => !Known(t)))
                 {
                     values.Error($"router_settings.{setting}.{group}", $"'{target}' is not a model_name in model_list");
                 }
@@ -398,7 +436,7 @@ public static class LiteLlmConfigReader
 
         Check("fallbacks", router.Fallbacks);
         Check("context_window_fallbacks", router.ContextWindowFallbacks);
-        foreach (var target in router.DefaultFallbacks.Where(t => !names.Contains(t)))
+        foreach (var target in router.DefaultFallbacks.Where(t => !Known(t)))
         {
             values.Error("router_settings.default_fallbacks", $"'{target}' is not a model_name in model_list");
         }

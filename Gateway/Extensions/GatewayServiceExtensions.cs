@@ -37,14 +37,18 @@ public static class GatewayServiceExtensions
         services.AddSingleton(provider =>
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
-            return ModelCatalog.Build(
+            return new ModelCatalog(
                 GatewayConfigFile.Load(configuration),
                 provider.GetRequiredService<ProviderCatalog>(),
                 provider.GetRequiredService<IOptions<MasterKeyOptions>>().Value.MasterKey,
                 name => configuration[name],
                 provider.GetRequiredService<TimeProvider>().GetUtcNow());
         });
+        services.AddOptions<ConfigReloadOptions>().BindConfiguration(ConfigReloadOptions.SectionName)
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.SettleTime >= TimeSpan.Zero, "Gateway:ConfigReload:PollInterval must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<DeploymentCooldown>();
+        services.AddSingleton<DeploymentUsage>();
         services.AddSingleton<DeploymentSelector>();
         services.AddSingleton<ModelRouter>();
         services.AddOptions<LangfuseExportOptions>().Bind(builder.Configuration)
@@ -60,6 +64,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<GatewayTraceExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
+        services.AddHostedService<GatewayConfigWatcher>();
         services.AddGatewayAuthentication();
 
         // The forwarder logs each request and upstream URL at Information; the gateway logs one line per call itself.

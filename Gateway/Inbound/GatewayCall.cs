@@ -31,6 +31,9 @@ internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation
     public bool HasContextWindowFallbacks { get; set; }
 
     public Deployment? ServedBy { get; private set; }
+
+    /// <summary>When the answer's first body bytes went to the caller (<see cref="Stopwatch"/> ticks), 0 before; for time to first token.</summary>
+    public long FirstByteAt { get; set; }
     public TokenUsage? Usage { get; set; }
     public double OverheadMilliseconds { get; private set; }
 

@@ -19,6 +19,15 @@ internal readonly record struct InboundFields(
     string? User,
     int? MaxTokens)
 {
+    // English averages about four bytes a token; counting low keeps a prompt that fits from being sent elsewhere.
+    private const int BytesPerToken = 4;
+
+    /// <summary>Bytes of the prompt as sent (<c>messages</c>, <c>prompt</c> or <c>input</c>), JSON included.</summary>
+    public int PromptBytes { get; init; }
+
+    /// <summary>A cheap estimate of the prompt's tokens, for <c>tpm</c> limits and context-window checks; 0 when unknown.</summary>
+    public int EstimatedPromptTokens => PromptBytes / BytesPerToken;
+
     /// <param name="pathModel">The model group named by the request path (Azure OpenAI's deployment), which wins over the body's.</param>
     public static bool TryParse(ReadOnlySpan<byte> json, string? pathModel, out InboundFields fields, out string? error, out string? errorParam)
     {
@@ -28,6 +37,7 @@ internal readonly record struct InboundFields(
         int modelStart = 0, modelLength = 0;
         int? maxTokens = null;
         var stream = false;
+        var promptBytes = 0;
         if (json.Trim(" \t\r\n"u8).IsEmpty)
         {
             error = "The request body is empty; send a JSON object.";
@@ -79,6 +89,13 @@ internal readonly record struct InboundFields(
                         maxTokens = value;
                     }
                 }
+                else if (reader.ValueTextEquals("messages"u8) || reader.ValueTextEquals("prompt"u8) || reader.ValueTextEquals("input"u8))
+                {
+                    reader.Read();
+                    var start = reader.TokenStartIndex;
+                    reader.Skip();
+                    promptBytes += (int)(reader.BytesConsumed - start);
+                }
                 else
                 {
                     reader.Read();
@@ -105,7 +122,7 @@ internal readonly record struct InboundFields(
             return false;
         }
 
-        fields = new InboundFields(routed, modelLength > 0 ? model : null, modelStart, modelLength, stream, user, maxTokens);
+        fields = new InboundFields(routed, modelLength > 0 ? model : null, modelStart, modelLength, stream, user, maxTokens) { PromptBytes = promptBytes };
         error = null;
         return true;
     }

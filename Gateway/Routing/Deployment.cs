@@ -10,9 +10,9 @@ namespace Gateway.Routing;
 internal sealed class Deployment
 {
     private readonly Uri?[] _upstreamUris = new Uri?[Enum.GetValues<OpenAiOperation>().Length];
-    private int _inFlight;
 
-    public Deployment(DeploymentConfig config, string id, ProviderBinding binding, string? unusableReason, TimeSpan timeout, TimeSpan streamTimeout)
+    public Deployment(DeploymentConfig config, string id, ProviderBinding binding, string? unusableReason, TimeSpan timeout, TimeSpan streamTimeout,
+        DeploymentLoad? load = null, bool dropParams = false)
     {
         var apiKey = binding.ApiKey;
         Config = config;
@@ -29,6 +29,9 @@ internal sealed class Deployment
         Timeout = timeout;
         StreamTimeout = streamTimeout;
         EncodedProviderModel = JsonEncodedText.Encode(config.Params.ProviderModel);
+        Load = load ?? new DeploymentLoad();
+        DropParams = dropParams;
+        UnsupportedParameters = UnsupportedParameters.For(config.Params.Provider, config.Params.ProviderModel, config.Params.AdditionalDropParams);
     }
 
     public DeploymentConfig Config { get; }
@@ -77,12 +80,24 @@ internal sealed class Deployment
 
     public double Weight { get; set; } = 1;
 
-    /// <summary>Calls this replica has in flight to the deployment (least-busy routing).</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Calls in flight and observed latency on this replica (least-busy and latency-based routing).</summary>
+    public DeploymentLoad Load { get; }
 
-    public void CallStarted() => Interlocked.Increment(ref _inFlight);
+    /// <summary>Calls this replica has in flight to the deployment.</summary>
+    public int InFlight => Load.InFlight;
 
-    public void CallEnded() => Interlocked.Decrement(ref _inFlight);
+    /// <summary><c>drop_params</c> of the deployment, else of <c>litellm_settings</c>.</summary>
+    public bool DropParams { get; }
+
+    /// <summary>Request fields the deployment's provider or model does not accept.</summary>
+    public UnsupportedParameters UnsupportedParameters { get; }
+
+    /// <summary>The most prompt tokens the model takes (<c>model_info.max_input_tokens</c>), or null when not said.</summary>
+    public int? MaxInputTokens => Config.Info.MaxInputTokens;
+
+    public void CallStarted() => Load.CallStarted();
+
+    public void CallEnded() => Load.CallEnded();
 
     public override string ToString() => Id;
 }

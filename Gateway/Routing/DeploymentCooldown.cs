@@ -78,6 +78,19 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
         LogRecovered(logger, deployment.Id);
     }
 
+    /// <summary>Gives back a probe that was granted but not used (the deployment was skipped for its limits), so another call may probe.</summary>
+    public async ValueTask ReleaseProbeAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await counters.AddAsync(Key("probe", deployment), -1, MaxProbeTime, cancellationToken);
+        }
+        catch (StorageUnavailableException exception)
+        {
+            LogCountersUnavailable(logger, exception.Message);
+        }
+    }
+
     public async ValueTask ReportFailureAsync(Deployment deployment, bool wasProbe, TimeSpan? retryAfter, RouterSettings settings, CancellationToken cancellationToken)
     {
         if (settings.CooldownTime <= TimeSpan.Zero)

@@ -1,14 +1,17 @@
 using Gateway.Configuration;
+using Gateway.Inbound;
 
 namespace Gateway.Routing;
 
 /// <summary>
-/// Picks a deployment of a group by the routing strategy, skipping unusable and cooling-down ones:
-/// simple-shuffle draws by weight; least-busy takes the fewest calls in flight (ties drawn by weight).
+/// Picks a deployment of a group by the routing strategy, skipping unusable ones, cooling-down ones and ones whose
+/// <c>rpm</c>/<c>tpm</c> this minute is spent: simple-shuffle draws by weight; least-busy takes the fewest calls in
+/// flight; latency-based takes the lowest moving average of latency (of time to first token for streams), trying
+/// deployments without a measurement first; usage-based takes the fewest tokens used this minute.
 /// </summary>
-internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
+internal sealed class DeploymentSelector(DeploymentCooldown cooldown, DeploymentUsage usage)
 {
-    public async ValueTask<Selection> SelectAsync(ModelGroup group, RouterSettings settings, IReadOnlySet<Deployment>? excluded, CancellationToken cancellationToken)
+    public async ValueTask<Selection> SelectAsync(ModelGroup group, RouterSettings settings, IReadOnlySet<Deployment>? excluded, GatewayCall call)
     {
         List<Deployment>? candidates = null;
         foreach (var deployment in group.Deployments)
@@ -19,22 +22,67 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
             }
         }
 
-        var wait = TimeSpan.MaxValue;
-        while (candidates is { Count: > 0 })
+        if (candidates is null)
         {
-            var index = settings.RoutingStrategy == RoutingStrategy.LeastBusy ? LeastBusy(candidates) : WeightedDraw(candidates);
-            var deployment = candidates[index];
-            var availability = await cooldown.CheckAsync(deployment, settings, cancellationToken);
-            if (availability.CanCall)
-            {
-                return new Selection(deployment, availability.IsProbe, TimeSpan.Zero);
-            }
-
-            wait = availability.Wait < wait ? availability.Wait : wait;
-            candidates.RemoveAt(index);
+            return default;
         }
 
-        return new Selection(null, false, wait == TimeSpan.MaxValue ? TimeSpan.Zero : wait);
+        var promptTokens = call.Fields.EstimatedPromptTokens;
+        if (call.HasContextWindowFallbacks && promptTokens > 0)
+        {
+            // Pre-emptive: a prompt estimated beyond every deployment's max_input_tokens goes to the context-window fallbacks uncalled.
+            candidates.RemoveAll(d => d.MaxInputTokens < promptTokens);
+            if (candidates.Count == 0)
+            {
+                return new Selection(null, false, TimeSpan.Zero, TooLong: true);
+            }
+        }
+
+        Dictionary<Deployment, (long Tokens, long Requests)>? used = null;
+        if (settings.RoutingStrategy == RoutingStrategy.UsageBased && candidates.Count > 1)
+        {
+            var read = await usage.ReadAsync(candidates, call.Aborted);
+            used = candidates.Select((d, i) => (d, read[i])).ToDictionary(x => x.d, x => x.Item2);
+        }
+
+        TimeSpan coolingWait = TimeSpan.MaxValue, limitWait = TimeSpan.MaxValue;
+        while (candidates.Count > 0)
+        {
+            var index = settings.RoutingStrategy switch
+            {
+                RoutingStrategy.LeastBusy => LeastBusy(candidates),
+                RoutingStrategy.LatencyBased => Fastest(candidates, call.Fields.Stream, settings.LowestLatencyBuffer),
+                RoutingStrategy.UsageBased when used is not null => LeastUsed(candidates, used),
+                _ => WeightedDraw(candidates),
+            };
+            var deployment = candidates[index];
+            candidates.RemoveAt(index);
+            var availability = await cooldown.CheckAsync(deployment, settings, call.Aborted);
+            if (!availability.CanCall)
+            {
+                coolingWait = availability.Wait < coolingWait ? availability.Wait : coolingWait;
+                continue;
+            }
+
+            var (admitted, wait) = await usage.TryAdmitAsync(deployment, settings, promptTokens, call.Aborted);
+            if (!admitted)
+            {
+                if (availability.IsProbe)
+                {
+                    await cooldown.ReleaseProbeAsync(deployment, call.Aborted);
+                }
+
+                limitWait = wait < limitWait ? wait : limitWait;
+                continue;
+            }
+
+            return new Selection(deployment, availability.IsProbe, TimeSpan.Zero);
+        }
+
+        // Only limits in the way: the caller is told to come back next minute, as for a rate limit.
+        return limitWait != TimeSpan.MaxValue && coolingWait == TimeSpan.MaxValue
+            ? new Selection(null, false, limitWait, RateLimited: true)
+            : new Selection(null, false, coolingWait == TimeSpan.MaxValue ? TimeSpan.Zero : coolingWait);
     }
 
     private static int WeightedDraw(List<Deployment> candidates)
@@ -68,6 +116,13 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
         return candidates.Count - 1;
     }
 
+    /// <summary>A weighted draw among the candidates <paramref name="chosen"/> selects, as an index into <paramref name="candidates"/>.</summary>
+    private static int DrawAmong(List<Deployment> candidates, Predicate<Deployment> chosen)
+    {
+        var among = candidates.FindAll(chosen);
+        return candidates.IndexOf(among[WeightedDraw(among)]);
+    }
+
     private static int LeastBusy(List<Deployment> candidates)
     {
         var fewest = int.MaxValue;
@@ -76,11 +131,31 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
             fewest = Math.Min(fewest, candidate.InFlight);
         }
 
-        var idle = candidates.FindAll(c => c.InFlight == fewest);
-        return candidates.IndexOf(idle[WeightedDraw(idle)]);
+        return DrawAmong(candidates, c => c.InFlight == fewest);
+    }
+
+    private static int Fastest(List<Deployment> candidates, bool stream, double buffer)
+    {
+        if (candidates.Exists(c => double.IsNaN(c.Load.ExpectedSeconds(stream))))
+        {
+            return DrawAmong(candidates, c => double.IsNaN(c.Load.ExpectedSeconds(stream)));
+        }
+
+        var fastest = candidates.Min(c => c.Load.ExpectedSeconds(stream));
+        var within = fastest * (1 + buffer);
+        var near = candidates.FindAll(c => c.Load.ExpectedSeconds(stream) <= within);
+        return candidates.IndexOf(near[Random.Shared.Next(near.Count)]);
+    }
+
+    private static int LeastUsed(List<Deployment> candidates, Dictionary<Deployment, (long Tokens, long Requests)> used)
+    {
+        var least = candidates.Min(c => used[c]);
+        return DrawAmong(candidates, c => used[c] == least);
     }
 }
 
 /// <param name="Deployment">The deployment to call, or null when none can be called now.</param>
-/// <param name="Wait">When none can be called: how long until the first cooldown ends.</param>
-internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait);
+/// <param name="Wait">When none can be called: how long until the first cooldown ends, or the next minute for limits.</param>
+/// <param name="RateLimited">None can be called because each has spent its <c>rpm</c>/<c>tpm</c> this minute.</param>
+/// <param name="TooLong">The prompt is estimated longer than every deployment's <c>max_input_tokens</c>.</param>
+internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait, bool RateLimited = false, bool TooLong = false);

@@ -1,85 +1,57 @@
+using System.Collections.Concurrent;
 using Gateway.Configuration;
 using Gateway.Providers;
 
 namespace Gateway.Routing;
 
-/// <summary>The config bound to providers: model groups by name, in the order the config lists them.</summary>
+/// <summary>
+/// The models the gateway serves now: the current <see cref="ModelCatalogSnapshot"/>, replaced as a whole when the
+/// config file changes. A call takes <see cref="Current"/> once and routes on it, so a reload never changes a call
+/// half-way; calls in flight finish on the snapshot they started with.
+/// </summary>
 internal sealed class ModelCatalog
 {
-    private ModelCatalog(GatewayConfig config, IReadOnlyList<ModelGroup> groups, SecretValue? masterKey, DateTimeOffset loadedAt)
+    private const int MaxRememberedDeployments = 8192;
+
+    private readonly ConcurrentDictionary<string, DeploymentLoad> _loads = new(StringComparer.Ordinal);
+    private readonly ProviderCatalog _providers;
+    private volatile ModelCatalogSnapshot _current;
+
+    public ModelCatalog(GatewayConfig config, ProviderCatalog providers, string? environmentMasterKey, Func<string, string?> environment, DateTimeOffset now)
     {
-        Config = config;
-        Groups = groups;
-        GroupsByName = groups.ToDictionary(g => g.Name, StringComparer.Ordinal);
-        MasterKey = masterKey;
-        LoadedAt = loadedAt;
+        _providers = providers;
+        _current = Build(config, environmentMasterKey, environment, now);
     }
 
-    public GatewayConfig Config { get; }
-    public IReadOnlyList<ModelGroup> Groups { get; }
-    public IReadOnlyDictionary<string, ModelGroup> GroupsByName { get; }
+    public ModelCatalogSnapshot Current => _current;
 
-    /// <summary><c>general_settings.master_key</c>, else <c>LITELLM_MASTER_KEY</c>; null means callers need no key.</summary>
-    public SecretValue? MasterKey { get; }
+    public GatewayConfig Config => Current.Config;
+    public IReadOnlyList<ModelGroup> Groups => Current.Groups;
+    public IReadOnlyDictionary<string, ModelGroup> GroupsByName => Current.GroupsByName;
+    public SecretValue? MasterKey => Current.MasterKey;
+    public DateTimeOffset LoadedAt => Current.LoadedAt;
+    public IEnumerable<Deployment> Deployments => Current.Deployments;
 
-    public DateTimeOffset LoadedAt { get; }
-
-    public IEnumerable<Deployment> Deployments => Groups.SelectMany(g => g.Deployments);
-
-    public static ModelCatalog Build(GatewayConfig config, ProviderCatalog providers, string? environmentMasterKey, Func<string, string?> environment, DateTimeOffset now)
+    /// <summary>Binds <paramref name="config"/> and makes it current; throws <see cref="GatewayConfigException"/> and keeps the old one when it cannot be bound.</summary>
+    public ModelCatalogSnapshot Replace(GatewayConfig config, string? environmentMasterKey, Func<string, string?> environment, DateTimeOffset now)
     {
-        var errors = new List<string>();
-        var router = config.RouterSettings;
-        var groups = new List<ModelGroup>();
-        foreach (var members in config.ModelList.GroupBy(d => d.ModelName, StringComparer.Ordinal))
+        var next = Build(config, environmentMasterKey, environment, now);
+        _current = next;
+        var ids = next.Deployments.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _loads.Keys.Where(id => !ids.Contains(id)))
         {
-            var deployments = members.Select((member, position) => Bind(member, position, members.Count(), providers, router, environment, errors)).ToList();
-            AssignWeights(deployments);
-            groups.Add(new ModelGroup(
-                members.Key,
-                deployments,
-                router.Fallbacks.TryGetValue(members.Key, out var fallbacks) ? fallbacks : router.DefaultFallbacks.Where(f => f != members.Key).ToList(),
-                router.ContextWindowFallbacks.TryGetValue(members.Key, out var contextFallbacks) ? contextFallbacks : []));
+            _loads.TryRemove(id, out _);
         }
 
-        if (errors.Count > 0)
-        {
-            throw new GatewayConfigException(config.SourcePath, errors);
-        }
-
-        var masterKey = config.GeneralSettings.MasterKey ?? (string.IsNullOrEmpty(environmentMasterKey) ? null : new SecretValue(environmentMasterKey));
-        return new ModelCatalog(config, groups, masterKey, now);
+        return next;
     }
 
-    private static Deployment Bind(DeploymentConfig config, int position, int groupSize, ProviderCatalog providers, RouterSettings router, Func<string, string?> environment, List<string> errors)
-    {
-        var id = config.Info.Id ?? (groupSize == 1 ? config.ModelName : $"{config.ModelName}#{position + 1}");
-        var timeout = config.Params.Timeout ?? router.Timeout;
-        var streamTimeout = config.Params.StreamTimeout ?? router.StreamTimeout ?? timeout;
-        var binding = providers.Bind(config, environment);
-        if (binding.Error is { } error)
-        {
-            errors.Add($"model_list[{config.Index}].litellm_params.{error}");
-        }
+    private ModelCatalogSnapshot Build(GatewayConfig config, string? environmentMasterKey, Func<string, string?> environment, DateTimeOffset now) =>
+        ModelCatalogSnapshot.Build(config, _providers, environmentMasterKey, environment, now, LoadOf);
 
-        var unusable = binding.UnusableReason
-            ?? (config.Params.UnresolvedEnvironment.Count > 0
-                ? $"environment variable {string.Join(", ", config.Params.UnresolvedEnvironment)} is not set"
-                : null);
-        return new Deployment(config, id, binding, unusable, timeout, streamTimeout);
-    }
-
-    /// <summary>LiteLLM's simple-shuffle weights: <c>weight</c> if any deployment of the group has one, else <c>rpm</c>, else <c>tpm</c>, else equal.</summary>
-    private static void AssignWeights(List<Deployment> deployments)
-    {
-        Func<Deployment, double?> source =
-            deployments.Any(d => d.Config.Params.Weight is not null) ? d => d.Config.Params.Weight
-            : deployments.Any(d => d.Config.Params.Rpm is not null) ? d => d.Config.Params.Rpm
-            : deployments.Any(d => d.Config.Params.Tpm is not null) ? d => d.Config.Params.Tpm
-            : _ => 1;
-        foreach (var deployment in deployments)
-        {
-            deployment.Weight = source(deployment) ?? 1;
-        }
-    }
+    // Wildcards let callers name deployments, so how many are remembered is bounded.
+    private DeploymentLoad LoadOf(string id) =>
+        _loads.TryGetValue(id, out var load) ? load
+        : _loads.Count < MaxRememberedDeployments ? _loads.GetOrAdd(id, static _ => new DeploymentLoad())
+        : new DeploymentLoad();
 }

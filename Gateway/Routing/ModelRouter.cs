@@ -13,17 +13,21 @@ namespace Gateway.Routing;
 /// <c>context_window_fallbacks</c> when the prompt is too long). Answers as soon as one attempt answers;
 /// otherwise returns the error that describes the last failure.
 /// </summary>
-internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, GatewayTraceExporter traces, TimeProvider clock, ILogger<ModelRouter> logger)
+internal sealed partial class ModelRouter(
+    ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, GatewayTraceExporter traces, TimeProvider clock,
+    ILogger<ModelRouter> logger)
 {
     public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
     {
+        // One snapshot for the whole call: a config reload meanwhile does not change where it goes.
+        var models = catalog.Current;
         var model = call.Fields.Model;
-        if (!catalog.GroupsByName.TryGetValue(model, out var requested))
+        if (!models.TryResolve(model, out var requested))
         {
             return OpenAiErrors.ModelNotFound(model);
         }
 
-        var settings = catalog.Config.RouterSettings;
+        var settings = models.Config.RouterSettings;
         call.HasContextWindowFallbacks = requested.ContextWindowFallbacks.Count > 0;
         IReadOnlyList<string> chain = [requested.Name, .. requested.Fallbacks];
         var last = GroupOutcome.NotTried;
@@ -31,7 +35,11 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         {
             for (var i = 0; i < chain.Count; i++)
             {
-                var group = catalog.GroupsByName[chain[i]];
+                if (!models.TryResolve(chain[i], out var group))
+                {
+                    continue;
+                }
+
                 if (i > 0)
                 {
                     LogFallingBack(logger, model, group.Name);
@@ -47,6 +55,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
                 last = outcome;
                 if (outcome.Failure == FailureKind.ContextWindowExceeded && call.HasContextWindowFallbacks)
                 {
+                    LogContextWindowFallback(logger, model, string.Join(", ", requested.ContextWindowFallbacks));
                     call.HasContextWindowFallbacks = false;
                     chain = requested.ContextWindowFallbacks;
                     i = -1;
@@ -72,15 +81,18 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         var retries = 0;
         for (var attempt = 0; attempt <= settings.NumRetries; attempt++)
         {
-            var selection = await selector.SelectAsync(group, settings, failed, call.Aborted);
-            if (selection.Deployment is null && failed?.Count > (banned?.Count ?? 0))
+            var selection = await selector.SelectAsync(group, settings, failed, call);
+            if (selection.Deployment is null && !selection.TooLong && failed?.Count > (banned?.Count ?? 0))
             {
-                selection = await selector.SelectAsync(group, settings, banned, call.Aborted);
+                selection = await selector.SelectAsync(group, settings, banned, call);
             }
 
             if (selection.Deployment is not { } deployment)
             {
-                return last is { } failure ? GroupOutcome.Failed(failure) : GroupOutcome.Unavailable(group, selection.Wait);
+                return selection.TooLong ? GroupOutcome.Failed(AttemptOutcome.Failed(FailureKind.ContextWindowExceeded))
+                    : last is { } failure ? GroupOutcome.Failed(failure)
+                    : selection.RateLimited ? GroupOutcome.Failed(AttemptOutcome.Failed(FailureKind.RateLimited, retryAfter: selection.Wait))
+                    : GroupOutcome.Unavailable(group, selection.Wait);
             }
 
             if (failed?.Contains(deployment) == true)
@@ -92,6 +104,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
 
             call.Attempts++;
             deployment.CallStarted();
+            var sentAt = Stopwatch.GetTimestamp();
             AttemptOutcome outcome;
             try
             {
@@ -102,9 +115,11 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
                 deployment.CallEnded();
             }
 
+            RecordLatency(call, deployment, outcome, sentAt);
             if (outcome.Result is AttemptResult.Served or AttemptResult.PassedThrough)
             {
                 await cooldown.ReportSuccessAsync(deployment, selection.IsProbe, CancellationToken.None);
+                await usage.RecordTokensAsync(deployment, settings, call.Usage?.TotalTokens ?? call.Fields.EstimatedPromptTokens, CancellationToken.None);
                 return GroupOutcome.Done;
             }
 
@@ -130,6 +145,31 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         }
 
         return GroupOutcome.Failed(last!.Value);
+    }
+
+    /// <summary>
+    /// Feeds latency-based routing: a stream's time to its first bytes, a whole answer's duration; a timeout counts
+    /// as the time waited, so a deployment that hangs ranks last.
+    /// </summary>
+    private static void RecordLatency(GatewayCall call, Deployment deployment, AttemptOutcome outcome, long sentAt)
+    {
+        if (outcome.Result == AttemptResult.Served)
+        {
+            if (call.Fields.Stream && call.FirstByteAt > sentAt)
+            {
+                deployment.Load.RecordTimeToFirstToken(Stopwatch.GetElapsedTime(sentAt, call.FirstByteAt));
+            }
+            else if (!call.Fields.Stream)
+            {
+                deployment.Load.RecordLatency(Stopwatch.GetElapsedTime(sentAt));
+            }
+        }
+        else if (outcome.Failure == FailureKind.Timeout)
+        {
+            var waited = Stopwatch.GetElapsedTime(sentAt);
+            deployment.Load.RecordLatency(waited);
+            deployment.Load.RecordTimeToFirstToken(waited);
+        }
     }
 
     /// <summary>Waits at least <paramref name="delay"/>: timers may fire a millisecond early, and an upstream's <c>Retry-After</c> is a minimum.</summary>
@@ -161,6 +201,8 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
         var status = attempt.UpstreamStatus;
         return attempt.Failure switch
         {
+            FailureKind.RateLimited when status is null => OpenAiErrors.RateLimited(
+                $"Every deployment of model '{model}' has used its rpm/tpm limit for this minute.", attempt.RetryAfter),
             FailureKind.RateLimited => OpenAiErrors.RateLimited($"The provider of model '{model}' is rate limiting the gateway (HTTP 429).", attempt.RetryAfter),
             FailureKind.Timeout => OpenAiErrors.Upstream(StatusCodes.Status504GatewayTimeout,
                 $"The provider of model '{model}' did not answer within the deployment's timeout.", "upstream_timeout"),
@@ -228,6 +270,9 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} on deployment {Deployment} failed: {Failure} (upstream status {UpstreamStatus})")]
     private static partial void LogAttemptFailed(ILogger logger, string deployment, FailureKind failure, int? upstreamStatus, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: the prompt is too long for it, trying its context-window fallbacks {Fallbacks}")]
+    private static partial void LogContextWindowFallback(ILogger logger, string model, string fallbacks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: falling back to {Fallback}")]
     private static partial void LogFallingBack(ILogger logger, string model, string fallback);

@@ -17,8 +17,16 @@ internal sealed class SseUsageObserver : IDisposable
 
     public TokenUsage? Usage { get; private set; }
 
+    /// <summary>When the first bytes went by (<see cref="System.Diagnostics.Stopwatch"/> ticks), 0 before.</summary>
+    public long FirstBytesAt { get; private set; }
+
     public void Observe(ReadOnlySpan<byte> bytes)
     {
+        if (FirstBytesAt == 0 && !bytes.IsEmpty)
+        {
+            FirstBytesAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
         while (!bytes.IsEmpty)
         {
             var end = bytes.IndexOf((byte)'\n');

@@ -38,6 +38,10 @@ internal static class GatewayClients
         return request;
     }
 
+    /// <summary>A chat completion request for <paramref name="model"/> with one user message, as raw JSON.</summary>
+    public static HttpRequestMessage ChatRequest(string model, string content = "hi", bool stream = false) =>
+        Post("/v1/chat/completions", $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{content}}"}]}""");
+
     public static string Header(this ClientResult result, string name) =>
         result.GetRawResponse().Headers.TryGetValue(name, out var value) ? value! : throw new InvalidOperationException($"No {name} header");
 

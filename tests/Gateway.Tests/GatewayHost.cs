@@ -30,10 +30,14 @@ internal static class GatewayHost
             });
     }
 
-    /// <summary>Starts the gateway with <paramref name="yaml"/> as its <c>config.yaml</c> (given as <c>--config</c>) and the test master key.</summary>
+    /// <summary>
+    /// Starts the gateway with <paramref name="yaml"/> as its <c>config.yaml</c> (given as <c>--config</c>) and the test
+    /// master key. Each host gets a directory of its own for the file, since the gateway watches that directory.
+    /// </summary>
     public static async Task<TestWebHost> StartWithConfigAsync(TemporaryDirectory data, string yaml, IDictionary<string, string?>? settings = null)
     {
-        var path = data.Combine("config.yaml");
+        var directory = Directory.CreateDirectory(data.Combine($"config-{Guid.NewGuid():N}"));
+        var path = Path.Combine(directory.FullName, "config.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var all = new Dictionary<string, string?> { ["config"] = path, ["LITELLM_MASTER_KEY"] = MasterKey };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -56,6 +56,7 @@ internal sealed class MockProvider(TimeProvider clock) : ModelProvider
             var reply = MockReply.For(call.Operation, request.RootElement, behaviour, call.Fields.MaxTokens);
             var created = clock.GetUtcNow().ToUnixTimeSeconds();
             call.WriteGatewayHeaders(deployment);
+            call.FirstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
             if (call.Fields.Stream && call.Operation != OpenAiOperation.Embeddings)
             {
                 var includeUsage = request.RootElement.TryGetProperty("stream_options", out var options)

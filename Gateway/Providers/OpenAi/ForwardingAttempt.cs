@@ -25,13 +25,19 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
 
     /// <summary>
     /// Gives the forwarder the body to send as the request's body stream (it copies from there and allows no other
-    /// content): the caller's bytes, with the model name replaced when the deployment names another.
+    /// content): see <see cref="UpstreamRequestBody"/>. Returns the fields the deployment refuses, if any, instead.
     /// </summary>
-    public void SetUpstreamBody()
+    public IReadOnlyList<string>? SetUpstreamBody()
     {
-        var (array, length) = UpstreamBody();
+        var (array, length, refused) = UpstreamRequestBody.For(call, deployment);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         _bodyLength = length;
         call.Context.Request.Body = new MemoryStream(array, 0, length, writable: false);
+        return null;
     }
 
     public void PrepareRequest(HttpRequestMessage request)
@@ -51,40 +57,6 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         }
 
         call.BeginUpstreamWait();
-    }
-
-    /// <summary>
-    /// The caller's bytes with the deployment's model name as <c>model</c>: the body's value replaced, or the field
-    /// added first when the body has none (Azure-style paths name the model in the URL).
-    /// </summary>
-    private (byte[] Array, int Length) UpstreamBody()
-    {
-        var fields = call.Fields;
-        var body = call.Body.Memory;
-        if (string.Equals(deployment.Config.Params.ProviderModel, fields.BodyModel, StringComparison.Ordinal))
-        {
-            return (call.Body.Array, call.Body.Length);
-        }
-
-        var span = body.Span;
-        var model = deployment.EncodedProviderModel.EncodedUtf8Bytes;
-        var inserted = fields.ModelTokenLength == 0;
-        ReadOnlySpan<byte> prefix = inserted ? "\"model\":"u8 : [];
-        ReadOnlySpan<byte> separator = inserted && span[fields.ModelTokenStart..].TrimStart(" \t\r\n"u8)[0] != (byte)'}' ? ","u8 : [];
-        var suffixStart = fields.ModelTokenStart + fields.ModelTokenLength;
-        var rewritten = new byte[body.Length - fields.ModelTokenLength + prefix.Length + model.Length + 2 + separator.Length];
-        span[..fields.ModelTokenStart].CopyTo(rewritten);
-        var at = fields.ModelTokenStart;
-        prefix.CopyTo(rewritten.AsSpan(at));
-        at += prefix.Length;
-        rewritten[at++] = (byte)'"';
-        model.CopyTo(rewritten.AsSpan(at));
-        at += model.Length;
-        rewritten[at++] = (byte)'"';
-        separator.CopyTo(rewritten.AsSpan(at));
-        at += separator.Length;
-        span[suffixStart..].CopyTo(rewritten.AsSpan(at));
-        return (rewritten, rewritten.Length);
     }
 
     public async ValueTask<bool> OnResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -279,6 +251,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         if (_observer is not null)
         {
             call.Usage = _observer.Usage ?? call.Usage;
+            call.FirstByteAt = _observer.FirstBytesAt;
             _observer.Dispose();
         }
 

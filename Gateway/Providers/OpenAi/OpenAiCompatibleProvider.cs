@@ -1,3 +1,4 @@
+using Gateway.Apis;
 using Gateway.Configuration;
 using Gateway.Inbound;
 using Gateway.Routing;
@@ -57,9 +58,17 @@ internal sealed class OpenAiCompatibleProvider(IHttpForwarder forwarder, Upstrea
     {
         var context = call.Context;
         var attempt = new ForwardingAttempt(call, deployment, clock);
+        if (attempt.SetUpstreamBody() is { } refused)
+        {
+            // LiteLLM's UnsupportedParamsError: the caller's request, not the deployment, is at fault.
+            call.WriteGatewayHeaders(deployment);
+            await OpenAiErrors.InvalidRequest(StatusCodes.Status400BadRequest, UpstreamRequestBody.RefusalMessage(deployment, refused), refused[0], "unsupported_params")
+                .ExecuteAsync(context);
+            return AttemptOutcome.PassedThrough;
+        }
+
         context.Features.Set(attempt);
         context.Features.Set<IForwarderErrorFeature>(null);
-        attempt.SetUpstreamBody();
         ForwarderError error;
         try
         {

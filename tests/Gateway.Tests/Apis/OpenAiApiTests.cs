@@ -127,6 +127,42 @@ public sealed class OpenAiApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_stream_chunk_reaches_the_client_within_a_small_fraction_of_the_upstreams_own_gap_between_chunks()
+    {
+        // The upstream's pace is the yardstick: a chunk must arrive long before the upstream sends the next one.
+        var gap = TimeSpan.FromMilliseconds(800);
+        var timings = new StreamTimings();
+        _upstream.Enqueue(FakeReply.TimedStream("one two three four five", gap, timings));
+
+        using var response = await _gateway.Client.SendAsync(
+            GatewayClients.Post("/v1/chat/completions", """{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"count"}]}"""),
+            HttpCompletionOption.ResponseHeadersRead, Cancellation);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Cancellation));
+        var received = new List<long>();
+        while (await reader.ReadLineAsync(Cancellation) is { } line)
+        {
+            if (line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\"", StringComparison.Ordinal))
+            {
+                received.Add(Stopwatch.GetTimestamp());
+            }
+        }
+
+        var sent = timings.ChunkSentAt;
+        Assert.Equal(5, sent.Count);
+        Assert.Equal(5, received.Count);
+        for (var i = 0; i < sent.Count - 1; i++)
+        {
+            Assert.True(received[i] < sent[i + 1], $"Chunk {i} reached the client only after the upstream sent chunk {i + 1}: the gateway held it back.");
+        }
+
+        var lags = sent.Zip(received, (at, got) => Stopwatch.GetElapsedTime(at, got) / gap).Order().ToList();
+        Assert.True(lags[0] >= 0 || lags[0] > -0.01, "A chunk arrived before it was sent.");
+        Assert.True(Stopwatch.GetElapsedTime(sent[0], received[0]) / gap < 0.25,
+            $"The first chunk took {Stopwatch.GetElapsedTime(sent[0], received[0]).TotalMilliseconds:0.0} ms through the gateway, over a quarter of the upstream's {gap.TotalMilliseconds} ms gap.");
+        Assert.True(lags[2] < 0.25, $"The median chunk took {lags[2]:P0} of the upstream's gap to get through the gateway.");
+    }
+
+    [Fact]
     public async Task Usage_read_from_a_passing_stream_is_in_the_call_log_line_and_the_stream_names_its_deployment()
     {
         using var response = await _gateway.Client.SendAsync(

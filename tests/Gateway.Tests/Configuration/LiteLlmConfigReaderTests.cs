@@ -234,7 +234,7 @@ public sealed class LiteLlmConfigReaderTests
                 "model_list[0].litellm_params.drop_params: 'maybe' is not true or false",
                 "model_list[1].model_name: is required: the name callers send as 'model'",
                 "model_list[2].litellm_params: is required, with at least 'model: provider/name'",
-                "router_settings.routing_strategy: 'fastest' is not a routing strategy (simple-shuffle, least-busy, usage-based-routing, usage-based-routing-v2, latency-based-routing, cost-based-routing)",
+                "router_settings.routing_strategy: 'fastest' is not a routing strategy (simple-shuffle, least-busy, latency-based-routing, usage-based-routing, usage-based-routing-v2, cost-based-routing)",
                 "router_settings.num_retries: -1 is less than 0",
                 "litellm_settings.budget_duration: '30 days' is not a duration like 30s, 30m, 30h, 30d or 1mo",
                 "general_settings.master_key: must start with 'sk-', as with LiteLLM",
@@ -264,13 +264,46 @@ public sealed class LiteLlmConfigReaderTests
         Assert.StartsWith("line ", Assert.Single(failure.Errors), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Strategies_not_implemented_yet_load_with_a_warning()
+    [Theory]
+    [InlineData("simple-shuffle", RoutingStrategy.SimpleShuffle)]
+    [InlineData("least-busy", RoutingStrategy.LeastBusy)]
+    [InlineData("latency-based-routing", RoutingStrategy.LatencyBased)]
+    [InlineData("usage-based-routing", RoutingStrategy.UsageBased)]
+    [InlineData("usage-based-routing-v2", RoutingStrategy.UsageBased)]
+    public void Every_LiteLLM_routing_strategy_but_cost_based_is_read(string name, RoutingStrategy strategy)
     {
-        var config = Read("router_settings:\n  routing_strategy: latency-based-routing\n");
+        var config = Read($"router_settings:\n  routing_strategy: {name}\n  routing_strategy_args: {{lowest_latency_buffer: 0.5, ttl: 60}}\n");
+
+        Assert.Equal(strategy, config.RouterSettings.RoutingStrategy);
+        Assert.Equal(0.5, config.RouterSettings.LowestLatencyBuffer);
+        Assert.Empty(config.Warnings);
+    }
+
+    [Fact]
+    public void Cost_based_routing_loads_with_a_warning()
+    {
+        var config = Read("router_settings:\n  routing_strategy: cost-based-routing\n");
 
         Assert.Equal(RoutingStrategy.SimpleShuffle, config.RouterSettings.RoutingStrategy);
-        Assert.Contains("router_settings.routing_strategy: 'latency-based-routing' is not implemented yet; simple-shuffle is used", config.Warnings);
+        Assert.Contains("router_settings.routing_strategy: 'cost-based-routing' is not implemented; simple-shuffle is used", config.Warnings);
+    }
+
+    [Fact]
+    public void Wildcard_model_names_load_and_fallbacks_may_name_what_they_match()
+    {
+        var config = Read("""
+            model_list:
+              - {model_name: "openai/*", litellm_params: {model: "openai/*", api_key: sk-a-1234}}
+              - {model_name: "*", litellm_params: {model: "*", additional_drop_params: [logit_bias]}}
+              - {model_name: primary, litellm_params: {model: openai/gpt-4o, api_key: sk-a-1234}}
+            router_settings:
+              fallbacks: [{"primary": ["openai/gpt-4o-mini"]}]
+            """);
+
+        Assert.Equal(["openai", "*", "openai"], config.ModelList.Select(d => d.Params.Provider));
+        Assert.True(config.ModelList[0].Params.IsPattern);
+        Assert.Equal(["logit_bias"], config.ModelList[1].Params.AdditionalDropParams);
+        Assert.Equal(["openai/gpt-4o-mini"], config.RouterSettings.Fallbacks["primary"]);
     }
 
     [Fact]

@@ -63,6 +63,36 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hung_primary_is_skipped_while_cooling_down_and_is_back_in_rotation_within_30_seconds_of_recovering()
+    {
+        _a.Responder = _ => FakeReply.Hang();
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups("  allowed_fails: 0\n  cooldown_time: 2"));
+
+        var clock = Stopwatch.StartNew();
+        using var first = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal(("backup", "openai"), (first.Header(GatewayCallHeaders.Deployment), first.Header(GatewayCallHeaders.Provider)));
+
+        // Cooling down: the fallback answers without the primary being tried (and waited for) again.
+        using var second = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
+        Assert.Equal(("backup", "1"), (second.Header(GatewayCallHeaders.Deployment), second.Header(GatewayCallHeaders.Attempts)));
+        Assert.Single(_a.Requests);
+
+        _a.Responder = _ => FakeReply.Answer("from A");
+        clock.Restart();
+        var deployment = string.Empty;
+        while (deployment != "primary" && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100, Cancellation);
+            using var response = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
+            deployment = response.Header(GatewayCallHeaders.Deployment);
+        }
+
+        Assert.Equal("primary", deployment);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_stream_whose_upstream_sends_headers_then_nothing_falls_back_before_the_caller_sees_a_byte()
     {
         _a.Responder = _ => FakeReply.HangAfterHeaders();

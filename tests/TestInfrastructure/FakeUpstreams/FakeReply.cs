@@ -21,7 +21,7 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
     /// <summary>A successful answer with <paramref name="text"/>, shaped for the operation the request asked for.</summary>
     public static FakeReply Answer(string text, TimeSpan? chunkDelay = null) => new((context, request) =>
         request.Path.EndsWith("/embeddings", StringComparison.Ordinal) ? WriteEmbeddingsAsync(context, request)
-        : request.WantsStream ? WriteStreamAsync(context, request, Pieces(text), chunkDelay ?? TimeSpan.Zero, gate: null)
+        : request.WantsStream ? WriteStreamAsync(context, request, Pieces(text), chunkDelay ?? TimeSpan.Zero, gate: null, timings: null)
         : WriteJsonAsync(context, request.Path.EndsWith("/chat/completions", StringComparison.Ordinal) ? ChatCompletion(request, text) : TextCompletion(request, text)));
 
     /// <summary>A chat answer that calls one tool.</summary>
@@ -96,7 +96,16 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
     /// test can prove the first chunk reached the client before the upstream sent its last one.
     /// </summary>
     public static FakeReply GatedStream(string first, string rest, Task gate, StreamTimings timings) => new((context, request) =>
-        WriteStreamAsync(context, request, [first, .. rest.Split(' ').Select(word => " " + word)], TimeSpan.Zero, (gate, timings)));
+        WriteStreamAsync(context, request, [first, .. rest.Split(' ').Select(word => " " + word)], TimeSpan.Zero, gate, timings));
+
+    /// <summary>A stream of one chunk per word, <paramref name="gap"/> apart, noting when each chunk was flushed to the wire.</summary>
+    public static FakeReply TimedStream(string text, TimeSpan gap, StreamTimings timings) => new((context, request) =>
+        WriteStreamAsync(context, request, Pieces(text), gap, gate: null, timings));
+
+    /// <summary>OpenAI's 400 for a prompt longer than the model's context window.</summary>
+    public static FakeReply ContextLengthExceeded() => Status(400, body: """
+        {"error":{"message":"This model's maximum context length is 16 tokens. However, your messages resulted in 40 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}
+        """);
 
     private static List<string> Pieces(string text)
     {
@@ -162,7 +171,7 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
         await context.Response.WriteAsync(body.ToJsonString());
     }
 
-    private static async Task WriteStreamAsync(HttpContext context, FakeUpstreamRequest request, List<string> pieces, TimeSpan delay, (Task Gate, StreamTimings Timings)? gate)
+    private static async Task WriteStreamAsync(HttpContext context, FakeUpstreamRequest request, List<string> pieces, TimeSpan delay, Task? gate, StreamTimings? timings)
     {
         var model = request.Json?["model"]?.GetValue<string>();
         var chat = request.Path.EndsWith("/chat/completions", StringComparison.Ordinal);
@@ -170,9 +179,9 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         for (var i = 0; i < pieces.Count; i++)
         {
-            if (i == 1 && gate is { } g)
+            if (i == 1 && gate is not null)
             {
-                await Task.WhenAny(g.Gate, Task.Delay(TimeSpan.FromSeconds(10)));
+                await Task.WhenAny(gate, Task.Delay(TimeSpan.FromSeconds(10)));
             }
             else if (i > 0 && delay > TimeSpan.Zero)
             {
@@ -183,9 +192,10 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
                 ? new JsonObject { ["index"] = 0, ["delta"] = i == 0 ? new JsonObject { ["role"] = "assistant", ["content"] = pieces[i] } : new JsonObject { ["content"] = pieces[i] }, ["finish_reason"] = null }
                 : new JsonObject { ["index"] = 0, ["text"] = pieces[i], ["finish_reason"] = null };
             await SendEventAsync(context, Chunk(model, chat, delta));
-            if (i == 0 && gate is { } first)
+            if (timings is not null)
             {
-                first.Timings.FirstChunkSentAt = Stopwatch.GetTimestamp();
+                timings.ChunkSentAt.Add(Stopwatch.GetTimestamp());
+                timings.FirstChunkSentAt = timings.ChunkSentAt[0];
             }
         }
 
@@ -202,9 +212,9 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
 
         await context.Response.WriteAsync("data: [DONE]\n\n");
         await context.Response.Body.FlushAsync();
-        if (gate is { } last)
+        if (timings is not null)
         {
-            last.Timings.LastChunkSentAt = Stopwatch.GetTimestamp();
+            timings.LastChunkSentAt = Stopwatch.GetTimestamp();
         }
     }
 
@@ -229,4 +239,7 @@ public sealed class StreamTimings
 {
     public long FirstChunkSentAt { get; set; }
     public long LastChunkSentAt { get; set; }
+
+    /// <summary>When each content chunk was flushed, in order.</summary>
+    public List<long> ChunkSentAt { get; } = [];
 }
