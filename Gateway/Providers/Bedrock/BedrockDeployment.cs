@@ -15,7 +15,7 @@ internal sealed class BedrockDeployment(BedrockRuntimeClient client, BedrockProv
         {
             return (call.Operation, embedding) switch
             {
-                (OpenAiOperation.ChatCompletions, false) => await ConverseCall.SendAsync(call, deployment, client, provider.DropParams(deployment), provider.Clock),
+                (OpenAiOperation.ChatCompletions, false) => await ConverseCall.SendAsync(call, deployment, client, deployment.DropParams, provider.Clock),
                 (OpenAiOperation.Embeddings, true) => await BedrockEmbeddingCall.SendAsync(call, deployment, client),
                 _ => await RefuseAsync(call, deployment, embedding),
             };

@@ -8,7 +8,7 @@ namespace Gateway.Providers.Bedrock;
 /// endpoint, credentials), which calls Bedrock Runtime's Converse and ConverseStream APIs for chat and
 /// InvokeModel for Titan and Cohere embeddings. This class holds what they share.
 /// </summary>
-internal sealed class BedrockProvider(UpstreamHttp http, TimeProvider clock, IServiceProvider services, ILogger<BedrockProvider> logger)
+internal sealed class BedrockProvider(UpstreamHttp http, TimeProvider clock, ILogger<BedrockProvider> logger)
 {
     public const string Prefix = "bedrock";
 
@@ -27,7 +27,4 @@ internal sealed class BedrockProvider(UpstreamHttp http, TimeProvider clock, ISe
         return target is null ? ProviderBinding.Unusable(unusable!) : new ProviderBinding(new BedrockDeployment(new BedrockRuntimeClient(target, this), this), target.Endpoint, null);
     }
 
-    /// <summary><c>drop_params</c> of the deployment, else of <c>litellm_settings</c>.</summary>
-    public bool DropParams(Deployment deployment) =>
-        deployment.Config.Params.DropParams ?? services.GetService<ModelCatalog>()?.Config.LiteLlmSettings.DropParams ?? false;
 }
