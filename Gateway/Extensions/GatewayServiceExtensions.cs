@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Telemetry;
 using Gateway.Inbound;
 using Gateway.Providers;
+using Gateway.Providers.Anthropic;
 using Gateway.Providers.Mock;
 using Gateway.Providers.OpenAi;
 using Gateway.Routing;
@@ -31,6 +32,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<UpstreamHttp>();
         services.AddSingleton<OpenAiCompatibleProvider>();
         services.AddSingleton<MockProvider>();
+        services.AddSingleton<AnthropicProvider>();
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton(provider =>
         {

@@ -1,14 +1,15 @@
 using Gateway.Configuration;
+using Gateway.Providers.Anthropic;
 using Gateway.Providers.Mock;
 using Gateway.Providers.OpenAi;
 
 namespace Gateway.Providers;
 
 /// <summary>Which provider serves a <c>provider/</c> prefix of <c>litellm_params.model</c>.</summary>
-internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock)
+internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock, AnthropicProvider anthropic)
 {
     /// <summary>Providers LiteLLM configs commonly name that later gateway versions add; listed so the message can say so.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["anthropic", "bedrock"];
+    public static IReadOnlyList<string> Planned { get; } = ["bedrock"];
 
     public ProviderBinding Bind(DeploymentConfig deployment, Func<string, string?> environment)
     {
@@ -21,6 +22,11 @@ internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvi
         if (provider == AzureOpenAiEndpoint.Prefix)
         {
             return AzureOpenAiEndpoint.Bind(openAi, deployment.Params, environment);
+        }
+
+        if (provider == AnthropicProvider.Prefix)
+        {
+            return anthropic.Bind(deployment.Params, environment);
         }
 
         if (OpenAiCompatibleEndpoints.Find(provider) is { } endpoint)

@@ -1,4 +1,8 @@
 namespace Gateway.Usage;
 
-/// <summary>Token counts as a provider reports them in OpenAI's <c>usage</c> object.</summary>
-public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+/// <summary>
+/// Token counts of one call, in OpenAI's terms: <see cref="PromptTokens"/> counts every input token, the cached ones
+/// (<see cref="CacheReadTokens"/>, read from a prompt cache) and the ones written to a cache
+/// (<see cref="CacheCreationTokens"/>, Anthropic's prompt caching) included.
+/// </summary>
+public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens, int CacheReadTokens = 0, int CacheCreationTokens = 0);
