@@ -57,7 +57,19 @@ internal static class GatewayTraceEvents
 
         if (call.PromptTokens is not null || call.CompletionTokens is not null)
         {
-            generation["usageDetails"] = new JsonObject { ["input"] = call.PromptTokens ?? 0, ["output"] = call.CompletionTokens ?? 0 };
+            var usage = new JsonObject { ["input"] = call.PromptTokens ?? 0, ["output"] = call.CompletionTokens ?? 0 };
+            // Langfuse's keys for cached input; the ingestion worker takes them out of "input" and prices each.
+            if (call.CacheReadTokens > 0)
+            {
+                usage["input_cache_read"] = call.CacheReadTokens;
+            }
+
+            if (call.CacheCreationTokens > 0)
+            {
+                usage["input_cache_creation"] = call.CacheCreationTokens;
+            }
+
+            generation["usageDetails"] = usage;
         }
 
         yield return Envelope("trace-create", trace, call.StartTime);

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TestInfrastructure;
+
+/// <summary>
+/// Anthropic's Messages API on real Kestrel at 127.0.0.1, as strict as the real one about what a gateway must get
+/// right: <c>POST /v1/messages</c> (and <c>/count_tokens</c>) only, <c>anthropic-version</c> required, the key in
+/// <c>x-api-key</c> — or an OAuth token as <c>Authorization: Bearer</c> with the <c>oauth-2025-04-20</c> beta flag —
+/// and a body with <c>model</c>, <c>max_tokens</c> and <c>messages</c>; anything else gets Anthropic's error shape.
+/// Valid requests are answered by the next queued <see cref="FakeAnthropicReply"/>, or by <see cref="Responder"/>.
+/// </summary>
+public sealed class FakeAnthropicUpstream : IAsyncDisposable
+{
+    public const string OAuthBeta = "oauth-2025-04-20";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<FakeAnthropicReply> _queued = new();
+    private readonly ConcurrentQueue<FakeUpstreamRequest> _requests = new();
+
+    private FakeAnthropicUpstream(WebApplication app, Uri baseAddress, string apiKey)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        ApiKey = apiKey;
+    }
+
+    /// <summary>The <c>api_base</c> of a deployment (Anthropic's base URL has no <c>/v1</c>).</summary>
+    public Uri BaseAddress { get; }
+
+    public string ApiBase => BaseAddress.ToString().TrimEnd('/');
+
+    /// <summary>The credential accepted: as <c>x-api-key</c>, or as a bearer token when it is an OAuth token (<c>sk-ant-oat…</c>).</summary>
+    public string ApiKey { get; }
+
+    public Func<FakeUpstreamRequest, FakeAnthropicReply> Responder { get; set; } = _ => FakeAnthropicReply.Answer("Hello from the fake Anthropic upstream");
+
+    /// <summary>Every request received, the refused ones included.</summary>
+    public IReadOnlyList<FakeUpstreamRequest> Requests => _requests.ToArray();
+
+    public static async Task<FakeAnthropicUpstream> StartAsync(string apiKey = "sk-ant-api03-fake-key")
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        FakeAnthropicUpstream? upstream = null;
+        app.Map("/{**path}", (HttpContext context) => upstream!.HandleAsync(context));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        upstream = new FakeAnthropicUpstream(app, new Uri(address), apiKey);
+        return upstream;
+    }
+
+    public void Enqueue(params FakeAnthropicReply[] replies)
+    {
+        foreach (var reply in replies)
+        {
+            _queued.Enqueue(reply);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var receivedAt = Stopwatch.GetTimestamp();
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        var request = new FakeUpstreamRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body.ToArray(), receivedAt)
+        {
+            Query = context.Request.QueryString.Value ?? string.Empty,
+        };
+        _requests.Enqueue(request);
+        var refusal = Refusal(request);
+        var reply = refusal ?? (_queued.TryDequeue(out var next) ? next : Responder(request));
+        await reply.WriteAsync(context, request);
+    }
+
+    /// <summary>What the real API would refuse before a model sees the request.</summary>
+    private FakeAnthropicReply? Refusal(FakeUpstreamRequest request)
+    {
+        if (request.Method != "POST" || request.Path is not ("/v1/messages" or "/v1/messages/count_tokens"))
+        {
+            return FakeAnthropicReply.Error(404, "not_found_error", $"Not found: {request.Method} {request.Path}");
+        }
+
+        if (string.IsNullOrEmpty(request.Header("anthropic-version")))
+        {
+            return FakeAnthropicReply.Error(400, "invalid_request_error", "anthropic-version: header is required");
+        }
+
+        var oauth = ApiKey.StartsWith("sk-ant-oat", StringComparison.Ordinal);
+        var authorized = oauth
+            ? request.Header("authorization") == "Bearer " + ApiKey && request.Header("x-api-key") is null
+              && (request.Header("anthropic-beta") ?? string.Empty).Split(',').Select(b => b.Trim()).Contains(OAuthBeta)
+            : request.Header("x-api-key") == ApiKey;
+        if (!authorized)
+        {
+            return FakeAnthropicReply.Error(401, "authentication_error", oauth ? "OAuth authentication is currently not supported." : "invalid x-api-key");
+        }
+
+        JsonNode? json;
+        try
+        {
+            json = request.Json;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return FakeAnthropicReply.Error(400, "invalid_request_error", "The request body is not valid JSON.");
+        }
+
+        if (json?["model"] is null)
+        {
+            return FakeAnthropicReply.Error(400, "invalid_request_error", "model: Field required");
+        }
+
+        if (json["messages"] is not JsonArray)
+        {
+            return FakeAnthropicReply.Error(400, "invalid_request_error", "messages: Field required");
+        }
+
+        if (request.Path == "/v1/messages" && json["max_tokens"] is null)
+        {
+            return FakeAnthropicReply.Error(400, "invalid_request_error", "max_tokens: Field required");
+        }
+
+        return request.Path.EndsWith("/count_tokens", StringComparison.Ordinal) ? FakeAnthropicReply.TokenCount() : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
