@@ -1,3 +1,4 @@
+using Gateway.Apis;
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.Telemetry;
@@ -75,6 +76,7 @@ public static class GatewayServiceExtensions
     {
         app.MapLiteLlmHealthApi();
         app.MapOpenAiApi();
+        app.MapAnthropicApi();
         return app;
     }
 }
