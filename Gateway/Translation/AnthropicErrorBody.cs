@@ -24,7 +24,7 @@ internal static class AnthropicErrorBody
     public static byte[] Create(int status, string message)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, TranslationJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("type", "error");

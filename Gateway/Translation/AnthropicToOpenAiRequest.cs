@@ -24,7 +24,7 @@ internal static class AnthropicToOpenAiRequest
         }
 
         var buffer = new ArrayBufferWriter<byte>(json.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, TranslationJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             if (root.TryGetProperty("model", out var model))

@@ -55,7 +55,7 @@ internal static class AnthropicToOpenAiResponse
             var text = new StringBuilder();
             var reasoning = new StringBuilder();
             var buffer = new ArrayBufferWriter<byte>(size + 256);
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, TranslationJsonContext.WriterOptions))
             {
                 writer.WriteStartObject();
                 writer.WriteString("id", message.TryGetProperty("id", out var id) ? id.GetString() : "msg");

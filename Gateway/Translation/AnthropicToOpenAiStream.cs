@@ -195,7 +195,7 @@ internal sealed class AnthropicToOpenAiStream(long created, bool includeUsage)
     private void WriteEvent(IBufferWriter<byte> output, Action<Utf8JsonWriter> body)
     {
         output.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(output))
+        using (var writer = new Utf8JsonWriter(output, TranslationJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

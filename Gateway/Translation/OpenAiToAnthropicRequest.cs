@@ -31,7 +31,7 @@ internal static class OpenAiToAnthropicRequest
         }
 
         var buffer = new ArrayBufferWriter<byte>(json.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, TranslationJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("model", model);

@@ -29,7 +29,7 @@ internal static class OpenAiToAnthropicResponse
             var choice = choices[0];
             var message = choice.GetProperty("message");
             var buffer = new ArrayBufferWriter<byte>(json.Length + 256);
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, TranslationJsonContext.WriterOptions))
             {
                 writer.WriteStartObject();
                 writer.WriteString("id", MessageId(root.TryGetProperty("id", out var id) ? id.GetString() : null));

@@ -238,7 +238,7 @@ internal sealed class OpenAiToAnthropicStream
         output.Write("event: "u8);
         output.Write(System.Text.Encoding.UTF8.GetBytes(name));
         output.Write("\ndata: "u8);
-        using (var writer = new Utf8JsonWriter(output))
+        using (var writer = new Utf8JsonWriter(output, TranslationJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

@@ -34,7 +34,7 @@ internal sealed class AnthropicChatAttempt(GatewayCall call, Deployment deployme
         }
 
         using var exchange = new AnthropicExchange(call, deployment, clock);
-        if (await exchange.SendAsync(invoker, body, body.Length, countTokens: false, version: null, betas: null) is { } failed)
+        if (await exchange.SendAsync(invoker, body, body.Length, countTokens: false, deployment.Config.Params.Extra.GetValueOrDefault(AnthropicExchange.VersionSetting), betas: null) is { } failed)
         {
             return failed;
         }

@@ -14,7 +14,11 @@ namespace Gateway.Providers.Anthropic;
 /// </summary>
 internal sealed class AnthropicExchange(GatewayCall call, Deployment deployment, TimeProvider clock) : IDisposable
 {
+    /// <summary>The API version translated calls use, as LiteLLM's: later versions refuse <c>temperature</c> and <c>top_p</c>, which OpenAI callers send.</summary>
     public const string DefaultVersion = "2023-06-01";
+
+    /// <summary><c>litellm_params</c> key that overrides <see cref="DefaultVersion"/> for translated calls.</summary>
+    public const string VersionSetting = "anthropic_version";
 
     // Non-streamed answers are read whole before they are judged.
     private const int MaxAnswerBytes = 64 * 1024 * 1024;

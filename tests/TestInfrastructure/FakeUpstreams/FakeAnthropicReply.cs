@@ -61,6 +61,8 @@ public sealed class FakeAnthropicReply(Func<HttpContext, FakeUpstreamRequest, Ta
         await StartStreamAsync(context, request, 0, 0);
         await SendAsync(context, "content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = string.Empty } });
         await SendAsync(context, "content_block_delta", TextDelta(0, before));
+        // Later, as a real break would come: the text has reached the client by then.
+        await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
         await SendErrorEventAsync(context);
     });
 
