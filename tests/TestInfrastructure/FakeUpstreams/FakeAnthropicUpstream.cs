@@ -27,11 +27,11 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
     private readonly ConcurrentQueue<FakeAnthropicReply> _queued = new();
     private readonly ConcurrentQueue<FakeUpstreamRequest> _requests = new();
 
-    private FakeAnthropicUpstream(WebApplication app, Uri baseAddress, string apiKey)
+    private FakeAnthropicUpstream(WebApplication app, Uri baseAddress, string[] keys)
     {
         _app = app;
         BaseAddress = baseAddress;
-        ApiKey = apiKey;
+        AcceptedKeys = keys;
     }
 
     /// <summary>The <c>api_base</c> of a deployment (Anthropic's base URL has no <c>/v1</c>).</summary>
@@ -39,15 +39,15 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
 
     public string ApiBase => BaseAddress.ToString().TrimEnd('/');
 
-    /// <summary>The credential accepted: as <c>x-api-key</c>, or as a bearer token when it is an OAuth token (<c>sk-ant-oat…</c>).</summary>
-    public string ApiKey { get; }
+    /// <summary>The credentials accepted: API keys as <c>x-api-key</c>, OAuth tokens (<c>sk-ant-oat…</c>) only as bearer tokens.</summary>
+    public IReadOnlyList<string> AcceptedKeys { get; }
 
     public Func<FakeUpstreamRequest, FakeAnthropicReply> Responder { get; set; } = _ => FakeAnthropicReply.Answer("Hello from the fake Anthropic upstream");
 
     /// <summary>Every request received, the refused ones included.</summary>
     public IReadOnlyList<FakeUpstreamRequest> Requests => _requests.ToArray();
 
-    public static async Task<FakeAnthropicUpstream> StartAsync(string apiKey = "sk-ant-api03-fake-key")
+    public static async Task<FakeAnthropicUpstream> StartAsync(params string[] keys)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
@@ -57,7 +57,7 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         app.Map("/{**path}", (HttpContext context) => upstream!.HandleAsync(context));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        upstream = new FakeAnthropicUpstream(app, new Uri(address), apiKey);
+        upstream = new FakeAnthropicUpstream(app, new Uri(address), keys.Length > 0 ? keys : ["sk-ant-api03-fake-key"]);
         return upstream;
     }
 
@@ -98,11 +98,12 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             return FakeAnthropicReply.Error(400, "invalid_request_error", "anthropic-version: header is required");
         }
 
-        var oauth = ApiKey.StartsWith("sk-ant-oat", StringComparison.Ordinal);
+        var bearer = request.Header("authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : null;
+        var oauth = bearer is not null && bearer.StartsWith("sk-ant-oat", StringComparison.Ordinal);
         var authorized = oauth
-            ? request.Header("authorization") == "Bearer " + ApiKey && request.Header("x-api-key") is null
+            ? AcceptedKeys.Contains(bearer) && request.Header("x-api-key") is null
               && (request.Header("anthropic-beta") ?? string.Empty).Split(',').Select(b => b.Trim()).Contains(OAuthBeta)
-            : request.Header("x-api-key") == ApiKey;
+            : request.Header("x-api-key") is { } key && AcceptedKeys.Contains(key) && !key.StartsWith("sk-ant-oat", StringComparison.Ordinal);
         if (!authorized)
         {
             return FakeAnthropicReply.Error(401, "authentication_error", oauth ? "OAuth authentication is currently not supported." : "invalid x-api-key");
