@@ -272,6 +272,49 @@ public sealed class AnthropicApiTests : IAsyncLifetime
         Assert.Equal("""{"type":"error","error":{"type":"invalid_request_error","message":"Invalid 'messages[0]'"}}""", await openAi.Content.ReadAsStringAsync(Cancellation));
     }
 
+    [Fact]
+    public async Task Streams_are_not_buffered_whether_passed_through_or_translated()
+    {
+        var anthropicGate = new TaskCompletionSource();
+        var anthropicTimings = new StreamTimings();
+        _anthropic.Enqueue(FakeAnthropicReply.GatedStream("First", " and the rest", anthropicGate.Task, anthropicTimings));
+        var openAiGate = new TaskCompletionSource();
+        var openAiTimings = new StreamTimings();
+        _openAi.Enqueue(FakeReply.GatedStream("First", "and the rest", openAiGate.Task, openAiTimings));
+
+        var passedThrough = await FirstTextDeltaAtAsync("claude", anthropicGate);
+        var translated = await FirstTextDeltaAtAsync("gpt", openAiGate);
+
+        Assert.True(passedThrough < anthropicTimings.LastChunkSentAt, "The first delta reached the client only after the Anthropic upstream had sent everything.");
+        Assert.True(translated < openAiTimings.LastChunkSentAt, "The first translated delta reached the client only after the OpenAI upstream had sent everything.");
+    }
+
+    /// <summary>Reads an Anthropic stream line by line; when the first text delta arrives, opens the upstream's gate.</summary>
+    private async Task<long> FirstTextDeltaAtAsync(string model, TaskCompletionSource gate)
+    {
+        using var response = await _gateway.Client.SendAsync(
+            Post($$"""{"model":"{{model}}","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"x"}]}"""), HttpCompletionOption.ResponseHeadersRead, Cancellation);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Cancellation));
+        var firstAt = 0L;
+        var text = new StringBuilder();
+        while (await reader.ReadLineAsync(Cancellation) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"text_delta\"", StringComparison.Ordinal))
+            {
+                if (firstAt == 0)
+                {
+                    firstAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    gate.SetResult();
+                }
+
+                text.Append(JsonDocument.Parse(line[6..]).RootElement.GetProperty("delta").GetProperty("text").GetString());
+            }
+        }
+
+        Assert.Equal("First and the rest", text.ToString());
+        return firstAt;
+    }
+
     private static HttpRequestMessage Post(string json)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
