@@ -1,14 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TestInfrastructure;
 
@@ -23,20 +15,14 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
 {
     public const string OAuthBeta = "oauth-2025-04-20";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeAnthropicReply> _queued = new();
-    private readonly ConcurrentQueue<FakeUpstreamRequest> _requests = new();
+    private FakeUpstreamHost _host = null!;
 
-    private FakeAnthropicUpstream(WebApplication app, Uri baseAddress, string[] keys)
-    {
-        _app = app;
-        BaseAddress = baseAddress;
-        AcceptedKeys = keys;
-    }
+    private FakeAnthropicUpstream(string[] keys) => AcceptedKeys = keys;
+
+    public Uri BaseAddress => _host.BaseAddress;
 
     /// <summary>The <c>api_base</c> of a deployment (Anthropic's base URL has no <c>/v1</c>).</summary>
-    public Uri BaseAddress { get; }
-
     public string ApiBase => BaseAddress.ToString().TrimEnd('/');
 
     /// <summary>The credentials accepted: API keys as <c>x-api-key</c>, OAuth tokens (<c>sk-ant-oat…</c>) only as bearer tokens.</summary>
@@ -45,19 +31,12 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
     public Func<FakeUpstreamRequest, FakeAnthropicReply> Responder { get; set; } = _ => FakeAnthropicReply.Answer("Hello from the fake Anthropic upstream");
 
     /// <summary>Every request received, the refused ones included.</summary>
-    public IReadOnlyList<FakeUpstreamRequest> Requests => _requests.ToArray();
+    public IReadOnlyList<FakeUpstreamRequest> Requests => _host.Requests;
 
     public static async Task<FakeAnthropicUpstream> StartAsync(params string[] keys)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        FakeAnthropicUpstream? upstream = null;
-        app.Map("/{**path}", (HttpContext context) => upstream!.HandleAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        upstream = new FakeAnthropicUpstream(app, new Uri(address), keys.Length > 0 ? keys : ["sk-ant-api03-fake-key"]);
+        var upstream = new FakeAnthropicUpstream(keys.Length > 0 ? keys : ["sk-ant-api03-fake-key"]);
+        upstream._host = await FakeUpstreamHost.StartAsync(upstream.AnswerAsync);
         return upstream;
     }
 
@@ -69,21 +48,8 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(HttpContext context)
-    {
-        var receivedAt = Stopwatch.GetTimestamp();
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        var request = new FakeUpstreamRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body.ToArray(), receivedAt)
-        {
-            Query = context.Request.QueryString.Value ?? string.Empty,
-        };
-        _requests.Enqueue(request);
-        var refusal = Refusal(request);
-        var reply = refusal ?? (_queued.TryDequeue(out var next) ? next : Responder(request));
-        await reply.WriteAsync(context, request);
-    }
+    private Task AnswerAsync(HttpContext context, FakeUpstreamRequest request) =>
+        (Refusal(request) ?? (_queued.TryDequeue(out var next) ? next : Responder(request))).WriteAsync(context, request);
 
     /// <summary>What the real API would refuse before a model sees the request.</summary>
     private FakeAnthropicReply? Refusal(FakeUpstreamRequest request)
@@ -137,9 +103,5 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         return request.Path.EndsWith("/count_tokens", StringComparison.Ordinal) ? FakeAnthropicReply.TokenCount() : null;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
