@@ -116,23 +116,9 @@ public sealed class AnthropicProviderTests : IAsyncLifetime
         var timings = new StreamTimings();
         _upstream.Enqueue(FakeAnthropicReply.GatedStream("First", " and the rest of it", clientReadFirst.Task, timings));
 
-        var firstChunkReceivedAt = 0L;
-        var text = new System.Text.StringBuilder();
-        await foreach (var update in GatewayClients.Chat(_gateway, "claude").CompleteChatStreamingAsync([new UserChatMessage("Go")], cancellationToken: Cancellation))
-        {
-            foreach (var part in update.ContentUpdate)
-            {
-                if (firstChunkReceivedAt == 0)
-                {
-                    firstChunkReceivedAt = Stopwatch.GetTimestamp();
-                    clientReadFirst.SetResult();
-                }
+        var (text, firstChunkReceivedAt) = await GatewayClients.StreamChatAsync(GatewayClients.Chat(_gateway, "claude"), "Go", clientReadFirst.SetResult, Cancellation);
 
-                text.Append(part.Text);
-            }
-        }
-
-        Assert.Equal("First and the rest of it", text.ToString());
+        Assert.Equal("First and the rest of it", text);
         Assert.True(firstChunkReceivedAt < timings.LastChunkSentAt, "The client got its first chunk only after the upstream had sent everything: the gateway buffered the stream.");
     }
 
