@@ -196,7 +196,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
             call.Operation.ToString(), call.Fields.Model, call.ServedBy?.Id, call.ServedBy?.ProviderName, call.ServedBy?.Config.Params.ProviderModel,
             status, errorCode, call.Attempts, call.Usage?.PromptTokens, call.Usage?.CompletionTokens, call.Fields.Stream, call.Fields.User,
             end - Stopwatch.GetElapsedTime(call.StartedAt), end, call.OverheadMilliseconds,
-            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0);
+            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0, call.Usage?.CacheCreation1hTokens ?? 0);
     }
 
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>

@@ -21,4 +21,5 @@ internal sealed record GatewayCallRecord(
     DateTimeOffset EndTime,
     double OverheadMilliseconds,
     int CacheReadTokens = 0,
-    int CacheCreationTokens = 0);
+    int CacheCreationTokens = 0,
+    int CacheCreation1hTokens = 0);

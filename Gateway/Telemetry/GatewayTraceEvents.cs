@@ -64,9 +64,14 @@ internal static class GatewayTraceEvents
                 usage["input_cache_read"] = call.CacheReadTokens;
             }
 
-            if (call.CacheCreationTokens > 0)
+            if (call.CacheCreationTokens > call.CacheCreation1hTokens)
             {
-                usage["input_cache_creation"] = call.CacheCreationTokens;
+                usage["input_cache_creation"] = call.CacheCreationTokens - call.CacheCreation1hTokens;
+            }
+
+            if (call.CacheCreation1hTokens > 0)
+            {
+                usage["input_cache_creation_1h"] = call.CacheCreation1hTokens;
             }
 
             generation["usageDetails"] = usage;

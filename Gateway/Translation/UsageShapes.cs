@@ -16,8 +16,10 @@ internal static class UsageShapes
         var read = Count(usage, "cache_read_input_tokens") ?? earlier?.CacheReadTokens ?? 0;
         var creation = Count(usage, "cache_creation_input_tokens") ?? earlier?.CacheCreationTokens ?? 0;
         var output = Count(usage, "output_tokens") ?? earlier?.CompletionTokens ?? 0;
+        var hour = (usage.ValueKind == JsonValueKind.Object && usage.TryGetProperty("cache_creation", out var byTtl) ? Count(byTtl, "ephemeral_1h_input_tokens") : null)
+            ?? earlier?.CacheCreation1hTokens ?? 0;
         var prompt = input + read + creation;
-        return new TokenUsage(prompt, output, prompt + output, read, creation);
+        return new TokenUsage(prompt, output, prompt + output, read, creation, Math.Min(hour, creation));
     }
 
     private static int InputOnly(TokenUsage? usage) => usage is { } u ? u.PromptTokens - u.CacheReadTokens - u.CacheCreationTokens : 0;

@@ -5,15 +5,15 @@ namespace Gateway.Tests.Telemetry;
 public sealed class GatewayTraceEventsTests
 {
     [Fact]
-    public void Prompt_cache_reads_and_writes_are_in_the_generations_usage_under_Langfuses_keys()
+    public void Prompt_cache_reads_and_five_minute_and_one_hour_writes_are_in_the_generations_usage_under_Langfuses_keys()
     {
         var now = DateTimeOffset.UtcNow;
         var call = new GatewayCallRecord("ChatCompletions", "claude", "claude", "anthropic", "claude-opus-4-5", 200, null, 1, 131, 7, false, null, now, now, 0.4,
-            CacheReadTokens: 100, CacheCreationTokens: 20);
+            CacheReadTokens: 100, CacheCreationTokens: 20, CacheCreation1hTokens: 5);
 
         var generation = GatewayTraceEvents.For(call).Single(e => e["type"]!.GetValue<string>() == "generation-create")["body"]!;
 
-        Assert.Equal("""{"input":131,"output":7,"input_cache_read":100,"input_cache_creation":20}""", generation["usageDetails"]!.ToJsonString());
+        Assert.Equal("""{"input":131,"output":7,"input_cache_read":100,"input_cache_creation":15,"input_cache_creation_1h":5}""", generation["usageDetails"]!.ToJsonString());
         Assert.Equal("claude-opus-4-5", generation["model"]!.GetValue<string>());
     }
 }

@@ -34,6 +34,18 @@ public sealed class AnthropicToOpenAiTests
         Assert.Equal(new Gateway.Usage.TokenUsage(125, 9, 134, 100, 20), usage);
     }
 
+    [Fact]
+    public void One_hour_cache_writes_are_counted_apart_and_stream_usage_builds_on_message_start()
+    {
+        var started = UsageShapes.FromAnthropic(JsonDocument.Parse("""
+            {"input_tokens":4,"cache_read_input_tokens":10,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"output_tokens":1}
+            """).RootElement);
+        var finished = UsageShapes.FromAnthropic(JsonDocument.Parse("""{"output_tokens":9}""").RootElement, started);
+
+        Assert.Equal(new Gateway.Usage.TokenUsage(44, 1, 45, 10, 30, 20), started);
+        Assert.Equal(new Gateway.Usage.TokenUsage(44, 9, 53, 10, 30, 20), finished);
+    }
+
     [Theory]
     [InlineData("end_turn", "stop")]
     [InlineData("stop_sequence", "stop")]

@@ -58,6 +58,17 @@ public sealed class ModelPriceTableTests
         Assert.Equal(cacheWrite, cost["input_cache_creation"], 9);
     }
 
+    [Theory]
+    [InlineData("claude-opus-4-5", 10)]
+    [InlineData("claude-sonnet-5-5", 4)]
+    [InlineData("claude-3-5-haiku-20241022", 1.6)]
+    public void One_hour_cache_writes_cost_twice_the_input_price(string model, double perMillion)
+    {
+        var price = Table.Match(model, Now)!;
+
+        Assert.Equal(perMillion, price.Cost(new Dictionary<string, ulong> { ["input_cache_creation_1h"] = 1_000_000 })["input_cache_creation_1h"], 9);
+    }
+
     [Fact]
     public void Sonnet_5_5_cache_reads_cost_half_from_7_October_2026()
     {
