@@ -1,8 +1,10 @@
+using Gateway.Apis;
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.Telemetry;
 using Gateway.Inbound;
 using Gateway.Providers;
+using Gateway.Providers.Anthropic;
 using Gateway.Providers.Bedrock;
 using Gateway.Providers.Mock;
 using Gateway.Providers.OpenAi;
@@ -33,6 +35,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<OpenAiCompatibleProvider>();
         services.AddSingleton<MockProvider>();
         services.AddSingleton<BedrockProvider>();
+        services.AddSingleton<AnthropicProvider>();
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton(provider =>
         {
@@ -80,6 +83,7 @@ public static class GatewayServiceExtensions
     {
         app.MapLiteLlmHealthApi();
         app.MapOpenAiApi();
+        app.MapAnthropicApi();
         return app;
     }
 }

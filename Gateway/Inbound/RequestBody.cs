@@ -27,6 +27,14 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>A body the gateway made itself (a translated request), in a pooled buffer like one read from a caller.</summary>
+    public static RequestBody Copy(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes.Length));
+        bytes.CopyTo(buffer);
+        return new RequestBody(buffer, bytes.Length);
+    }
+
     /// <summary>Reads the whole body, or returns null when it is larger than <paramref name="limit"/> bytes.</summary>
     public static async ValueTask<RequestBody?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Providers.Anthropic;
 using Gateway.Providers.Bedrock;
 using Gateway.Providers.Mock;
 using Gateway.Providers.OpenAi;
@@ -6,11 +7,8 @@ using Gateway.Providers.OpenAi;
 namespace Gateway.Providers;
 
 /// <summary>Which provider serves a <c>provider/</c> prefix of <c>litellm_params.model</c>.</summary>
-internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock, BedrockProvider bedrock)
+internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock, BedrockProvider bedrock, AnthropicProvider anthropic)
 {
-    /// <summary>Providers LiteLLM configs commonly name that later gateway versions add; listed so the message can say so.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["anthropic"];
-
     public ProviderBinding Bind(DeploymentConfig deployment, Func<string, string?> environment)
     {
         var provider = deployment.Params.Provider;
@@ -29,13 +27,16 @@ internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvi
             return bedrock.Bind(deployment.Params, environment);
         }
 
+        if (provider == AnthropicProvider.Prefix)
+        {
+            return anthropic.Bind(deployment.Params, environment);
+        }
+
         if (OpenAiCompatibleEndpoints.Find(provider) is { } endpoint)
         {
             return openAi.Bind(endpoint, deployment.Params, environment);
         }
 
-        return ProviderBinding.Unusable(Planned.Contains(provider)
-            ? $"provider '{provider}' is not supported by this gateway version yet (it is planned)"
-            : $"provider '{provider}' is not supported by this gateway");
+        return ProviderBinding.Unusable($"provider '{provider}' is not supported by this gateway");
     }
 }

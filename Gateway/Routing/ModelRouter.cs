@@ -212,8 +212,8 @@ internal sealed partial class ModelRouter(
             FailureKind.Malformed => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway, $"The provider of model '{model}' sent an answer that is not valid JSON.", "upstream_malformed"),
             FailureKind.ContextWindowExceeded => OpenAiErrors.InvalidRequest(StatusCodes.Status400BadRequest,
                 $"The prompt is longer than the context window of model '{model}' and of its context-window fallbacks.", "messages", "context_length_exceeded"),
-            _ when status == StatusCodes.Status503ServiceUnavailable => OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable,
-                $"The provider of model '{model}' is unavailable (HTTP 503).", "upstream_unavailable", attempt.RetryAfter),
+            _ when status is StatusCodes.Status503ServiceUnavailable or 529 => OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable,
+                $"The provider of model '{model}' is unavailable (HTTP {status}).", "upstream_unavailable", attempt.RetryAfter),
             _ => OpenAiErrors.Upstream(StatusCodes.Status502BadGateway, $"The provider of model '{model}' failed (HTTP {status}).", "upstream_error"),
         };
     }
@@ -238,7 +238,7 @@ internal sealed partial class ModelRouter(
             call.Operation.ToString(), call.Fields.Model, call.ServedBy?.Id, call.ServedBy?.ProviderName, call.ServedBy?.Config.Params.ProviderModel,
             status, errorCode, call.Attempts, call.Usage?.PromptTokens, call.Usage?.CompletionTokens, call.Fields.Stream, call.Fields.User,
             end - Stopwatch.GetElapsedTime(call.StartedAt), end, call.OverheadMilliseconds,
-            call.Usage?.CachedPromptTokens ?? 0, call.Usage?.CacheCreationPromptTokens ?? 0);
+            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0, call.Usage?.CacheCreation1hTokens ?? 0);
     }
 
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>

@@ -1,6 +1,9 @@
 namespace Gateway.Telemetry;
 
-/// <summary>What the trace of one gateway call says; no prompts or keys, only what routing and accounting saw.</summary>
+/// <summary>
+/// What the trace of one gateway call says; no prompts or keys, only what routing and accounting saw.
+/// <see cref="PromptTokens"/> includes the tokens read from and written to a prompt cache.
+/// </summary>
 internal sealed record GatewayCallRecord(
     string Operation,
     string RequestedModel,
@@ -17,5 +20,6 @@ internal sealed record GatewayCallRecord(
     DateTimeOffset StartTime,
     DateTimeOffset EndTime,
     double OverheadMilliseconds,
-    int CachedPromptTokens = 0,
-    int CacheCreationPromptTokens = 0);
+    int CacheReadTokens = 0,
+    int CacheCreationTokens = 0,
+    int CacheCreation1hTokens = 0);

@@ -57,17 +57,21 @@ internal static class GatewayTraceEvents
 
         if (call.PromptTokens is not null || call.CompletionTokens is not null)
         {
-            // Langfuse prices each usage key apart: tokens read from or written to a prompt cache leave "input".
-            var cached = call.CachedPromptTokens + call.CacheCreationPromptTokens;
-            var usage = new JsonObject { ["input"] = Math.Max(0, (call.PromptTokens ?? 0) - cached), ["output"] = call.CompletionTokens ?? 0 };
-            if (call.CachedPromptTokens > 0)
+            var usage = new JsonObject { ["input"] = call.PromptTokens ?? 0, ["output"] = call.CompletionTokens ?? 0 };
+            // Langfuse's keys for cached input; the ingestion worker takes them out of "input" and prices each.
+            if (call.CacheReadTokens > 0)
             {
-                usage["input_cache_read"] = call.CachedPromptTokens;
+                usage["input_cache_read"] = call.CacheReadTokens;
             }
 
-            if (call.CacheCreationPromptTokens > 0)
+            if (call.CacheCreationTokens > call.CacheCreation1hTokens)
             {
-                usage["input_cache_creation"] = call.CacheCreationPromptTokens;
+                usage["input_cache_creation"] = call.CacheCreationTokens - call.CacheCreation1hTokens;
+            }
+
+            if (call.CacheCreation1hTokens > 0)
+            {
+                usage["input_cache_creation_1h"] = call.CacheCreation1hTokens;
             }
 
             generation["usageDetails"] = usage;

@@ -1,7 +1,9 @@
 namespace Gateway.Usage;
 
-/// <summary>Token counts as a provider reports them in OpenAI's <c>usage</c> object.</summary>
-/// <param name="PromptTokens">All input tokens, cached ones included (OpenAI's convention).</param>
-/// <param name="CachedPromptTokens">Input tokens read from the provider's prompt cache (<c>prompt_tokens_details.cached_tokens</c>).</param>
-/// <param name="CacheCreationPromptTokens">Input tokens written to the provider's prompt cache (Anthropic and Bedrock price them apart).</param>
-public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens, int CachedPromptTokens = 0, int CacheCreationPromptTokens = 0);
+/// <summary>
+/// Token counts of one call, in OpenAI's terms: <see cref="PromptTokens"/> counts every input token, the cached ones
+/// (<see cref="CacheReadTokens"/>, read from a prompt cache) and the ones written to a cache
+/// (<see cref="CacheCreationTokens"/>, Anthropic's prompt caching) included. <see cref="CacheCreation1hTokens"/> is the
+/// part of the cache writes kept for an hour, which Anthropic prices higher than its five-minute writes.
+/// </summary>
+public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens, int CacheReadTokens = 0, int CacheCreationTokens = 0, int CacheCreation1hTokens = 0);

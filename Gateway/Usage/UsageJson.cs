@@ -45,7 +45,7 @@ internal static class UsageJson
 
     private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
     {
-        int prompt = 0, completion = 0, total = 0;
+        int prompt = 0, completion = 0, total = 0, cached = 0, cacheCreation = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             ref var target = ref prompt;
@@ -61,6 +61,17 @@ internal static class UsageJson
             else if (reader.ValueTextEquals("total_tokens"u8))
             {
                 target = ref total;
+            }
+            else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
+            {
+                // LiteLLM's field for tokens written to an Anthropic prompt cache.
+                target = ref cacheCreation;
+            }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                reader.Read();
+                cached = reader.TokenType == JsonTokenType.StartObject ? ReadCachedTokens(ref reader) : SkipValue(ref reader);
+                continue;
             }
             else
             {
@@ -78,6 +89,32 @@ internal static class UsageJson
             }
         }
 
-        return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total);
+        return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total, cached, cacheCreation);
+    }
+
+    private static int ReadCachedTokens(ref Utf8JsonReader reader)
+    {
+        var cached = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isCached = reader.ValueTextEquals("cached_tokens"u8);
+            reader.Read();
+            if (isCached && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+            {
+                cached = value;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return cached;
+    }
+
+    private static int SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return 0;
     }
 }

@@ -42,6 +42,28 @@ internal static class GatewayClients
     public static HttpRequestMessage ChatRequest(string model, string content = "hi", bool stream = false) =>
         Post("/v1/chat/completions", $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{content}}"}]}""");
 
+    /// <summary>Streams a chat answer through the SDK; <paramref name="onFirstContent"/> runs as soon as the first content arrives, whose moment is returned with the text.</summary>
+    public static async Task<(string Text, long FirstContentAt)> StreamChatAsync(ChatClient client, string prompt, Action onFirstContent, CancellationToken cancellationToken)
+    {
+        var firstContentAt = 0L;
+        var text = new System.Text.StringBuilder();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage(prompt)], cancellationToken: cancellationToken))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                if (firstContentAt == 0)
+                {
+                    firstContentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    onFirstContent();
+                }
+
+                text.Append(part.Text);
+            }
+        }
+
+        return (text.ToString(), firstContentAt);
+    }
+
     public static string Header(this ClientResult result, string name) =>
         result.GetRawResponse().Headers.TryGetValue(name, out var value) ? value! : throw new InvalidOperationException($"No {name} header");
 

@@ -105,23 +105,9 @@ public sealed class OpenAiApiTests : IAsyncLifetime
         var timings = new StreamTimings();
         _upstream.Enqueue(FakeReply.GatedStream("First", "and the rest of it", clientReadFirst.Task, timings));
 
-        var firstChunkReceivedAt = 0L;
-        var text = new System.Text.StringBuilder();
-        await foreach (var update in GatewayClients.Chat(_gateway, "gpt-4o").CompleteChatStreamingAsync([new UserChatMessage("Go")], cancellationToken: Cancellation))
-        {
-            foreach (var part in update.ContentUpdate)
-            {
-                if (firstChunkReceivedAt == 0)
-                {
-                    firstChunkReceivedAt = Stopwatch.GetTimestamp();
-                    clientReadFirst.SetResult();
-                }
+        var (text, firstChunkReceivedAt) = await GatewayClients.StreamChatAsync(GatewayClients.Chat(_gateway, "gpt-4o"), "Go", clientReadFirst.SetResult, Cancellation);
 
-                text.Append(part.Text);
-            }
-        }
-
-        Assert.Equal("First and the rest of it", text.ToString());
+        Assert.Equal("First and the rest of it", text);
         Assert.True(timings.FirstChunkSentAt > 0 && timings.LastChunkSentAt > 0);
         Assert.True(firstChunkReceivedAt < timings.LastChunkSentAt, "The client got its first chunk only after the upstream had sent everything: the gateway buffered the stream.");
     }

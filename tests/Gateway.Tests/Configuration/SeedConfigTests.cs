@@ -8,7 +8,10 @@ public sealed class SeedConfigTests : IAsyncLifetime
 {
     private const string SeedKey = "sk-seed-master-key";
     private readonly TemporaryDirectory _data = new();
+    private const string AnthropicKey = "sk-ant-api03-seed-key";
+    private const string AnthropicOAuthToken = "sk-ant-oat01-seed-oauth-token";
     private FakeOpenAiUpstream _upstream = null!;
+    private FakeAnthropicUpstream _anthropic = null!;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -17,8 +20,8 @@ public sealed class SeedConfigTests : IAsyncLifetime
     private static string SeedDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Seeds");
 
     /// <summary>
-    /// Models whose provider is not in this gateway version, by seed: the later slices (Anthropic, Gemini).
-    /// Every other model of the seeds, Azure OpenAI's and Bedrock's included, must reach a fake of its provider.
+    /// Models whose provider is not in this gateway version, by seed: the later slices (Gemini). Every other model of
+    /// the seeds, Azure OpenAI's, Bedrock's and Anthropic's included, must reach a fake of its provider.
     /// </summary>
     private static readonly Dictionary<string, string[]> LaterSlices = new()
     {
@@ -31,6 +34,7 @@ public sealed class SeedConfigTests : IAsyncLifetime
     {
         _upstream = await FakeOpenAiUpstream.StartAsync();
         _bedrock = await FakeBedrockUpstream.StartAsync("us-east-1");
+        _anthropic = await FakeAnthropicUpstream.StartAsync(AnthropicKey, AnthropicOAuthToken);
     }
 
     /// <summary>Every secret and address the seeds read from the environment, pointing at the fake upstream.</summary>
@@ -56,6 +60,9 @@ public sealed class SeedConfigTests : IAsyncLifetime
         ["AWS_SECRET_ACCESS_KEY"] = FakeBedrockUpstream.SecretKey,
         ["AWS_REGION_NAME"] = "us-east-1",
         ["AWS_BEDROCK_RUNTIME_ENDPOINT"] = _bedrock.BaseAddress.ToString(),
+        ["ANTHROPIC_API_KEY"] = AnthropicKey,
+        ["ANTHROPIC_OAUTH_TOKEN"] = AnthropicOAuthToken,
+        ["ANTHROPIC_API_BASE"] = _anthropic.ApiBase,
     };
 
     [Theory]
@@ -104,6 +111,14 @@ public sealed class SeedConfigTests : IAsyncLifetime
                 continue;
             }
 
+            if (model.Params.Provider == "anthropic")
+            {
+                var toAnthropic = _anthropic.Requests[^1];
+                Assert.Equal("/v1/messages", toAnthropic.Path);
+                Assert.Equal(model.Params.ProviderModel, toAnthropic.Json!["model"]!.GetValue<string>());
+                continue;
+            }
+
             Assert.Equal(before + 1, _upstream.Requests.Count);
             var received = _upstream.Requests[^1];
             if (model.Params.Provider == "azure")
@@ -140,8 +155,62 @@ public sealed class SeedConfigTests : IAsyncLifetime
         Assert.Equal("qwen2.5:3b", Assert.Single(_upstream.Requests).Json!["model"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Seed_002_OpenClaw_reaches_Claude_over_OAuth_through_the_Anthropic_API()
+    {
+        var settings = Environment();
+        settings["config"] = Path.Combine(SeedDirectory, "002-reconstructed-openclaw-anthropic-primary.yaml");
+        await using var gateway = await GatewayHost.StartAsync(_data, settings);
+
+        using var response = await gateway.Client.SendAsync(AnthropicMessage("claude-opus-4-5"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("claude-opus-4-5", response.Header(GatewayCallHeaders.Deployment));
+        var request = Assert.Single(_anthropic.Requests);
+        Assert.Equal("Bearer " + AnthropicOAuthToken, request.Header("authorization"));
+        Assert.Contains(FakeAnthropicUpstream.OAuthBeta, request.Header("anthropic-beta"), StringComparison.Ordinal);
+        Assert.DoesNotContain(AnthropicOAuthToken, gateway.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Seed_002_falls_back_from_Anthropic_to_vLLM_within_five_seconds_and_comes_back_when_Anthropic_recovers()
+    {
+        var settings = Environment();
+        settings["config"] = Path.Combine(SeedDirectory, "002-reconstructed-openclaw-anthropic-primary.yaml");
+        await using var gateway = await GatewayHost.StartAsync(_data, settings);
+        // The seed's drill: the OAuth token invalidated, then restored.
+        _anthropic.Enqueue(FakeAnthropicReply.Error(401, "authentication_error", "OAuth token has been revoked"));
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var fallback = await gateway.Client.SendAsync(AnthropicMessage("claude-opus-4-5"), Cancellation);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var fallbackBody = await fallback.Content.ReadAsStringAsync(Cancellation);
+        using var recovered = await gateway.Client.SendAsync(AnthropicMessage("claude-opus-4-5"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, fallback.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"Fallback took {elapsed}.");
+        Assert.Equal("vllm-qwen", fallback.Header(GatewayCallHeaders.Deployment));
+        Assert.Equal("hosted_vllm", fallback.Header(GatewayCallHeaders.Provider));
+        Assert.Contains("\"type\":\"message\"", fallbackBody, StringComparison.Ordinal);
+        Assert.Equal("Qwen/Qwen2.5-7B-Instruct-AWQ", Assert.Single(_upstream.Requests).Json!["model"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        Assert.Equal("claude-opus-4-5", recovered.Header(GatewayCallHeaders.Deployment));
+    }
+
+    private static HttpRequestMessage AnthropicMessage(string model)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":100,"messages":[{"role":"user","content":"hello"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", SeedKey);
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        return request;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _anthropic.DisposeAsync();
         await _upstream.DisposeAsync();
         await _bedrock.DisposeAsync();
         _data.Dispose();

@@ -41,9 +41,61 @@ public sealed class ModelPriceTableTests
     [InlineData("openai.gpt-oss-120b-1:0", "gpt-oss-120b")]
     [InlineData("amazon.titan-embed-text-v2:0", "titan-embed-text-v2")]
     [InlineData("bedrock/cohere.embed-multilingual-v3", "cohere.embed-english-v3")]
+    [InlineData("claude-opus-4-5-20251101", "claude-opus-4.5")]
+    [InlineData("anthropic/claude-opus-4-6", "claude-opus-4.6")]
+    [InlineData("claude-opus-4-8", "claude-opus-4.8")]
+    [InlineData("claude-opus-5", "claude-opus-5")]
+    [InlineData("claude-opus-5-5", "claude-opus-5.5")]
+    [InlineData("claude-sonnet-4-6", "claude-sonnet-4.6")]
+    [InlineData("claude-sonnet-5", "claude-sonnet-5")]
+    [InlineData("global.anthropic.claude-sonnet-5-5-v1:0", "claude-sonnet-5.5")]
+    [InlineData("claude-haiku-5-5", "claude-haiku-5.5")]
+    [InlineData("claude-fable-5-1", "claude-fable-5.1")]
+    [InlineData("claude-mythos-5", "claude-mythos-5")]
+    [InlineData("claude-3-opus-20240229", "claude-3-opus")]
     public void Current_models_match_their_price_whatever_prefix_or_date_suffix(string model, string expected)
     {
         Assert.Equal(expected, Table.Match(model, Now)?.ModelName);
+    }
+
+    [Theory]
+    [InlineData("claude-opus-4-5", 5, 25, 0.5, 6.25)]
+    [InlineData("claude-opus-5-5", 4, 20, 0.2, 5)]
+    [InlineData("claude-fable-5-1", 10, 50, 0.25, 12.5)]
+    [InlineData("claude-sonnet-4-5", 3, 15, 0.3, 3.75)]
+    [InlineData("claude-haiku-4-5", 1, 5, 0.1, 1.25)]
+    public void Claude_prices_cover_cache_reads_and_writes_per_million_tokens(string model, double input, double output, double cacheRead, double cacheWrite)
+    {
+        var cost = Table.Match(model, Now)!.Cost(new Dictionary<string, ulong>
+        {
+            ["input"] = 1_000_000, ["output"] = 1_000_000, ["input_cache_read"] = 1_000_000, ["input_cache_creation"] = 1_000_000,
+        });
+
+        Assert.Equal(input, cost["input"], 9);
+        Assert.Equal(output, cost["output"], 9);
+        Assert.Equal(cacheRead, cost["input_cache_read"], 9);
+        Assert.Equal(cacheWrite, cost["input_cache_creation"], 9);
+    }
+
+    [Theory]
+    [InlineData("claude-opus-4-5", 10)]
+    [InlineData("claude-sonnet-5-5", 4)]
+    [InlineData("claude-3-5-haiku-20241022", 1.6)]
+    public void One_hour_cache_writes_cost_twice_the_input_price(string model, double perMillion)
+    {
+        var price = Table.Match(model, Now)!;
+
+        Assert.Equal(perMillion, price.Cost(new Dictionary<string, ulong> { ["input_cache_creation_1h"] = 1_000_000 })["input_cache_creation_1h"], 9);
+    }
+
+    [Fact]
+    public void Sonnet_5_5_cache_reads_cost_half_from_7_October_2026()
+    {
+        var before = Table.Match("claude-sonnet-5-5", new DateTime(2026, 10, 6, 0, 0, 0, DateTimeKind.Utc))!;
+        var after = Table.Match("claude-sonnet-5-5", Now)!;
+
+        Assert.Equal(0.0000002m, before.Prices["input_cache_read"]);
+        Assert.Equal(0.0000001m, after.Prices["input_cache_read"]);
     }
 
     [Theory]
@@ -88,7 +140,11 @@ public sealed class ModelPriceTableTests
         Assert.All(Table.Defaults, price => Assert.EndsWith("$", price.MatchPattern, StringComparison.Ordinal));
         foreach (var price in Table.Defaults)
         {
-            Assert.Single(Table.Defaults, other => other.Regex.IsMatch(price.ModelName.Replace(".", "-", StringComparison.Ordinal)) || other.Regex.IsMatch(price.ModelName));
+            // One model's price may change on a date (several entries with start dates), never two models' prices match.
+            Assert.Single(Table.Defaults
+                .Where(other => other.Regex.IsMatch(price.ModelName.Replace(".", "-", StringComparison.Ordinal)) || other.Regex.IsMatch(price.ModelName))
+                .Select(other => other.ModelName)
+                .Distinct());
         }
     }
 }

@@ -1,13 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TestInfrastructure;
 
@@ -17,36 +9,26 @@ namespace TestInfrastructure;
 /// </summary>
 public sealed class FakeOpenAiUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _queued = new();
-    private readonly ConcurrentQueue<FakeUpstreamRequest> _requests = new();
+    private FakeUpstreamHost _host = null!;
 
-    private FakeOpenAiUpstream(WebApplication app, Uri baseAddress)
+    private FakeOpenAiUpstream()
     {
-        _app = app;
-        BaseAddress = baseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     /// <summary>The base URL a gateway deployment uses as <c>api_base</c>.</summary>
     public string ApiBase => BaseAddress.ToString().TrimEnd('/') + "/v1";
 
     public Func<FakeUpstreamRequest, FakeReply> Responder { get; set; } = _ => FakeReply.Answer("Hello from the fake upstream");
 
-    public IReadOnlyList<FakeUpstreamRequest> Requests => _requests.ToArray();
+    public IReadOnlyList<FakeUpstreamRequest> Requests => _host.Requests;
 
     public static async Task<FakeOpenAiUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        FakeOpenAiUpstream? upstream = null;
-        app.Map("/{**path}", (HttpContext context) => upstream!.HandleAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        upstream = new FakeOpenAiUpstream(app, new Uri(address));
+        var upstream = new FakeOpenAiUpstream();
+        upstream._host = await FakeUpstreamHost.StartAsync(upstream.AnswerAsync);
         return upstream;
     }
 
@@ -58,24 +40,8 @@ public sealed class FakeOpenAiUpstream : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(HttpContext context)
-    {
-        var receivedAt = Stopwatch.GetTimestamp();
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        var request = new FakeUpstreamRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body.ToArray(), receivedAt)
-        {
-            Query = context.Request.QueryString.Value ?? string.Empty,
-        };
-        _requests.Enqueue(request);
-        var reply = _queued.TryDequeue(out var next) ? next : Responder(request);
-        await reply.WriteAsync(context, request);
-    }
+    private Task AnswerAsync(HttpContext context, FakeUpstreamRequest request) =>
+        (_queued.TryDequeue(out var next) ? next : Responder(request)).WriteAsync(context, request);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

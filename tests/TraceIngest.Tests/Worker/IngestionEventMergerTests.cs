@@ -74,6 +74,18 @@ public sealed class IngestionEventMergerTests
     }
 
     [Fact]
+    public void Prompt_cache_keys_beside_the_whole_input_as_the_gateway_sends_them_are_taken_out_of_input_once()
+    {
+        var row = Merger.MergeObservation(null, "p", "g", [Event("generation-create", """
+            {"id":"g","model":"claude-opus-4-5","usageDetails":{"input":131,"output":7,"input_cache_read":100,"input_cache_creation":15,"input_cache_creation_1h":5}}
+            """)], [], Now);
+
+        Assert.Equal(11UL, row.UsageDetails["input"]);
+        Assert.Equal(100UL, row.UsageDetails["input_cache_read"]);
+        Assert.Equal(138UL, row.UsageDetails["total"]);
+    }
+
+    [Fact]
     public void Legacy_usage_with_its_own_costs_is_understood()
     {
         var row = Merger.MergeObservation(null, "p", "g", [Event("observation-create", """

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Translation;
 
 namespace Gateway.Providers.Bedrock.Converse;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Translation;
 using Gateway.Usage;
 
 namespace Gateway.Providers.Bedrock.Converse;
@@ -101,7 +102,7 @@ internal static class ConverseResponseWriter
         json.WriteString("finish_reason", ConverseUsage.FinishReason(stopReason, jsonTool is not null && toolUses.Count == 0));
         json.WriteEndObject();
         json.WriteEndArray();
-        ConverseUsage.Write(usage, json);
+        UsageShapes.WriteOpenAi(json, usage);
         json.WriteEndObject();
         return usage;
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Gateway.Providers.Bedrock.EventStream;
+using Gateway.Translation;
 using Gateway.Usage;
 
 namespace Gateway.Providers.Bedrock.Converse;
@@ -194,7 +195,7 @@ internal sealed class ConverseStreamTranslator(string id, string model, long cre
             WriteHeader(json);
             json.WriteStartArray("choices");
             json.WriteEndArray();
-            ConverseUsage.Write(usage, json);
+            UsageShapes.WriteOpenAi(json, usage);
             json.WriteEndObject();
         }
 

@@ -26,24 +26,6 @@ internal static class ConverseUsage
             ? count
             : 0;
 
-    public static void Write(TokenUsage usage, Utf8JsonWriter json)
-    {
-        json.WriteStartObject("usage");
-        json.WriteNumber("prompt_tokens", usage.PromptTokens);
-        json.WriteNumber("completion_tokens", usage.CompletionTokens);
-        json.WriteNumber("total_tokens", usage.TotalTokens);
-        json.WriteStartObject("prompt_tokens_details");
-        json.WriteNumber("cached_tokens", usage.CachedPromptTokens);
-        json.WriteEndObject();
-        if (usage.CachedPromptTokens > 0 || usage.CacheCreationPromptTokens > 0)
-        {
-            json.WriteNumber("cache_read_input_tokens", usage.CachedPromptTokens);
-            json.WriteNumber("cache_creation_input_tokens", usage.CacheCreationPromptTokens);
-        }
-
-        json.WriteEndObject();
-    }
-
     /// <summary>Converse's <c>stopReason</c> as OpenAI's <c>finish_reason</c>.</summary>
     public static string FinishReason(string? stopReason, bool jsonMode) => stopReason switch
     {

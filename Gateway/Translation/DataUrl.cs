@@ -1,8 +1,12 @@
-namespace Gateway.Providers.Bedrock.Converse;
+namespace Gateway.Translation;
 
-/// <summary>A <c>data:&lt;media type&gt;;base64,&lt;data&gt;</c> URL, split without decoding (Converse takes the base64 text as is).</summary>
+/// <summary>
+/// <c>data:&lt;media type&gt;;base64,&lt;data&gt;</c> URLs, the way OpenAI's API carries inline images and files; split
+/// without decoding, since Anthropic and Bedrock take the base64 text as is.
+/// </summary>
 internal static class DataUrl
 {
+    /// <summary>The media type (lower case, parameters dropped) and the base64 text, or null when <paramref name="url"/> is not a base64 data URL.</summary>
     public static (string MediaType, string Base64)? Parse(string url)
     {
         if (!url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
@@ -29,6 +33,9 @@ internal static class DataUrl
             mediaType = mediaType[..parameters];
         }
 
-        return (mediaType.ToString().Trim().ToLowerInvariant(), url[(comma + 1)..]);
+        mediaType = mediaType.Trim();
+        return mediaType.IsEmpty || comma == url.Length - 1 ? null : (mediaType.ToString().ToLowerInvariant(), url[(comma + 1)..]);
     }
+
+    public static string Create(string mediaType, string base64) => $"data:{mediaType};base64,{base64}";
 }
