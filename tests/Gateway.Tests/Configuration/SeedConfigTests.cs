@@ -178,6 +178,13 @@ public sealed class SeedConfigTests : IAsyncLifetime
         var settings = Environment();
         settings["config"] = Path.Combine(SeedDirectory, "002-reconstructed-openclaw-anthropic-primary.yaml");
         await using var gateway = await GatewayHost.StartAsync(_data, settings);
+        // A running gateway: both paths have served once before the drill is timed.
+        using (var warmUp = await gateway.Client.SendAsync(AnthropicMessage("claude-opus-4-5"), Cancellation))
+        using (var warmUpFallback = await gateway.Client.SendAsync(AnthropicMessage("vllm-qwen"), Cancellation))
+        {
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (warmUp.StatusCode, warmUpFallback.StatusCode));
+        }
+
         // The seed's drill: the OAuth token invalidated, then restored.
         _anthropic.Enqueue(FakeAnthropicReply.Error(401, "authentication_error", "OAuth token has been revoked"));
 
@@ -192,7 +199,8 @@ public sealed class SeedConfigTests : IAsyncLifetime
         Assert.Equal("vllm-qwen", fallback.Header(GatewayCallHeaders.Deployment));
         Assert.Equal("hosted_vllm", fallback.Header(GatewayCallHeaders.Provider));
         Assert.Contains("\"type\":\"message\"", fallbackBody, StringComparison.Ordinal);
-        Assert.Equal("Qwen/Qwen2.5-7B-Instruct-AWQ", Assert.Single(_upstream.Requests).Json!["model"]!.GetValue<string>());
+        Assert.Equal(2, _upstream.Requests.Count);
+        Assert.Equal("Qwen/Qwen2.5-7B-Instruct-AWQ", _upstream.Requests[^1].Json!["model"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
         Assert.Equal("claude-opus-4-5", recovered.Header(GatewayCallHeaders.Deployment));
     }
