@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using Gateway.Authentication;
 using Gateway.Inbound;
 using Gateway.Routing;
@@ -21,7 +22,8 @@ public static class OpenAiApi
     {
         foreach (var prefix in Prefixes)
         {
-            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
+            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).RequireCors(GatewayCorsOptions.PolicyName)
+                .AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
             api.MapPost("/chat/completions", ChatCompletionsAsync);
             api.MapPost("/completions", CompletionsAsync);
             api.MapPost("/embeddings", EmbeddingsAsync);
@@ -30,7 +32,8 @@ public static class OpenAiApi
         }
 
         var azure = app.MapGroup("/openai/deployments/{deployment}")
-            .RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("Azure OpenAI");
+            .RequireAuthorization(GatewayAuthentication.CallerPolicy).RequireCors(GatewayCorsOptions.PolicyName)
+            .AddEndpointFilter<OpenAiErrorFilter>().WithTags("Azure OpenAI");
         azure.MapPost("/chat/completions", AzureChatCompletionsAsync);
         azure.MapPost("/completions", AzureCompletionsAsync);
         azure.MapPost("/embeddings", AzureEmbeddingsAsync);
@@ -55,11 +58,12 @@ public static class OpenAiApi
     internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureEmbeddingsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value, deployment);
 
-    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
-        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
+    internal static JsonHttpResult<ModelList> ListModels(ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access) =>
+        TypedResults.Json(new ModelList(catalog.Groups.Where(group => access.Allows(caller, group.Name)).Select(group => Card(group, catalog)).ToList()),
+            GatewayJsonContext.Api.ModelList);
 
-    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog) =>
-        catalog.GroupsByName.TryGetValue(id, out var group)
+    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access) =>
+        catalog.GroupsByName.TryGetValue(id, out var group) && access.Allows(caller, id)
             ? TypedResults.Json(Card(group, catalog), GatewayJsonContext.Api.ModelCard)
             : OpenAiErrors.ModelNotFound(id);
 
@@ -85,6 +89,12 @@ public static class OpenAiApi
         {
             body.Dispose();
             return OpenAiErrors.BadBody(error!, errorParam);
+        }
+
+        if (context.RequestServices.GetRequiredService<CallerModelAccess>().Check(context.User, fields.Model) is { } denied)
+        {
+            body.Dispose();
+            return denied;
         }
 
         using var call = new GatewayCall(context, operation, body, fields, startedAt);
