@@ -30,6 +30,7 @@ public static class GatewayServiceExtensions
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamHttp>();
         services.AddSingleton<OpenAiCompatibleProvider>();
+        services.AddSingleton<AzureOpenAiCredentials>();
         services.AddSingleton<MockProvider>();
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton(provider =>

@@ -5,7 +5,7 @@ using Gateway.Providers.OpenAi;
 namespace Gateway.Providers;
 
 /// <summary>Which provider serves a <c>provider/</c> prefix of <c>litellm_params.model</c>.</summary>
-internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock)
+internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, AzureOpenAiCredentials azureCredentials, MockProvider mock)
 {
     /// <summary>Providers LiteLLM configs commonly name that later gateway versions add; listed so the message can say so.</summary>
     public static IReadOnlyList<string> Planned { get; } = ["anthropic", "bedrock"];
@@ -20,7 +20,7 @@ internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvi
 
         if (provider == AzureOpenAiEndpoint.Prefix)
         {
-            return AzureOpenAiEndpoint.Bind(openAi, deployment.Params, environment);
+            return AzureOpenAiEndpoint.Bind(openAi, azureCredentials, deployment.Params, environment);
         }
 
         if (OpenAiCompatibleEndpoints.Find(provider) is { } endpoint)
