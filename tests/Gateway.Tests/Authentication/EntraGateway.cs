@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Identity.Web;
 using TestInfrastructure.FakeEntra;
 
 namespace Gateway.Tests.Authentication;
@@ -21,7 +20,6 @@ namespace Gateway.Tests.Authentication;
 internal sealed class EntraGateway : IAsyncDisposable
 {
     public const string CallerPath = "/test/caller";
-    private const string IssuerClientName = "fake-entra-issuer";
     private readonly TemporaryDirectory _data = new();
     private int _jwtHandlerCalls;
 
@@ -91,9 +89,7 @@ internal sealed class EntraGateway : IAsyncDisposable
     private void RouteEntraToFake(WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<JwtBearerOptions>(EntraIdAuthenticationHandler.JwtSchemeName, options => options.BackchannelHttpHandler = Tenant.CreateBackchannel());
-        services.Configure<AadIssuerValidatorOptions>(options => options.HttpClientName = IssuerClientName);
-        services.AddHttpClient(IssuerClientName).ConfigurePrimaryHttpMessageHandler(Tenant.CreateBackchannel);
+        services.AddFakeEntraMetadata(Tenant, EntraIdAuthenticationHandler.JwtSchemeName);
         services.PostConfigure<JwtBearerOptions>(EntraIdAuthenticationHandler.JwtSchemeName, options =>
         {
             var received = options.Events.OnMessageReceived;
