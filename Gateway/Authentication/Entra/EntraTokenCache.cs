@@ -20,8 +20,6 @@ internal sealed class EntraTokenCache : IDisposable
         _tickets = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.TokenCacheSize });
     }
 
-    public int Count => _tickets.Count;
-
     public bool TryGet(TokenHash token, out AuthenticationTicket ticket)
     {
         if (_tickets.TryGetValue(token, out Entry? entry) && entry!.ExpiresAt > _clock.GetUtcNow())

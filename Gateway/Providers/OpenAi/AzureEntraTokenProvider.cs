@@ -14,8 +14,6 @@ namespace Gateway.Providers.OpenAi;
 internal sealed partial class AzureEntraTokenProvider(OpenAiCompatibleProvider openAi, AzureAccessToken token, string credential, ILogger<AzureEntraTokenProvider> logger)
     : ModelProvider
 {
-    public string Credential => credential;
-
     public override async ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment)
     {
         string accessToken;
