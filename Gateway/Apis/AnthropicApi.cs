@@ -26,7 +26,7 @@ public static class AnthropicApi
     {
         foreach (var prefix in Prefixes)
         {
-            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy)
+            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).RequireCors(GatewayCorsOptions.PolicyName)
                 .AddEndpointFilter<OpenAiErrorFilter>().WithMetadata(AnthropicErrorShape.Instance).WithTags("Anthropic");
             api.MapPost("", MessagesAsync);
             api.MapPost("/count_tokens", CountTokensAsync);
@@ -64,6 +64,11 @@ public static class AnthropicApi
         if (Validate(body.Memory, countTokens, out var user) is { } invalid)
         {
             return invalid;
+        }
+
+        if (context.RequestServices.GetRequiredService<CallerModelAccess>().Check(context.User, fields.Model) is { } denied)
+        {
+            return denied;
         }
 
         fields = fields with { User = user };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using Gateway.Authentication;
 using Gateway.Inbound;
 using Gateway.Routing;
@@ -21,7 +22,8 @@ public static class OpenAiApi
     {
         foreach (var prefix in Prefixes)
         {
-            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
+            var api = app.MapGroup(prefix).RequireAuthorization(GatewayAuthentication.CallerPolicy).RequireCors(GatewayCorsOptions.PolicyName)
+                .AddEndpointFilter<OpenAiErrorFilter>().WithTags("OpenAI");
             api.MapPost("/chat/completions", ChatCompletionsAsync);
             api.MapPost("/completions", CompletionsAsync);
             api.MapPost("/embeddings", EmbeddingsAsync);
@@ -30,7 +32,8 @@ public static class OpenAiApi
         }
 
         var azure = app.MapGroup("/openai/deployments/{deployment}")
-            .RequireAuthorization(GatewayAuthentication.CallerPolicy).AddEndpointFilter<OpenAiErrorFilter>().WithTags("Azure OpenAI");
+            .RequireAuthorization(GatewayAuthentication.CallerPolicy).RequireCors(GatewayCorsOptions.PolicyName)
+            .AddEndpointFilter<OpenAiErrorFilter>().WithTags("Azure OpenAI");
         azure.MapPost("/chat/completions", AzureChatCompletionsAsync);
         azure.MapPost("/completions", AzureCompletionsAsync);
         azure.MapPost("/embeddings", AzureEmbeddingsAsync);
@@ -55,23 +58,26 @@ public static class OpenAiApi
     internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureEmbeddingsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value, deployment);
 
-    /// <summary>Every model group, then each wildcard <c>model_name</c> as it is written (<c>openai/*</c>), so callers see what the patterns admit.</summary>
-    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog)
+    /// <summary>
+    /// Every model group, then each wildcard <c>model_name</c> as it is written (<c>openai/*</c>), so callers see what
+    /// the patterns admit; only those the caller may use.
+    /// </summary>
+    internal static JsonHttpResult<ModelList> ListModels(ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access)
     {
         var models = catalog.Current;
         var created = models.LoadedAt.ToUnixTimeSeconds();
-        var cards = models.Groups.Select(group => Card(group, created))
-            .Concat(models.Patterns.Select(pattern => new ModelCard(pattern.Pattern, created, OwnerOf(pattern.Provider))));
+        var cards = models.Groups.Where(group => access.Allows(caller, group.Name)).Select(group => Card(group, created))
+            .Concat(models.Patterns.Where(pattern => access.Allows(caller, pattern.Pattern)).Select(pattern => new ModelCard(pattern.Pattern, created, OwnerOf(pattern.Provider))));
         return TypedResults.Json(new ModelList(cards.ToList()), GatewayJsonContext.Api.ModelList);
     }
 
-    /// <summary>A model group by name, or any name a wildcard <c>model_name</c> serves.</summary>
-    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog)
+    /// <summary>A model group by name, or any name a wildcard <c>model_name</c> serves, when the caller may use it.</summary>
+    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access)
     {
         // A catch-all route value keeps %2F as sent; SDKs escape the slash of provider/model names.
         id = Uri.UnescapeDataString(id);
         var models = catalog.Current;
-        return models.TryResolve(id, out var group)
+        return models.TryResolve(id, out var group) && access.Allows(caller, id)
             ? TypedResults.Json(Card(group, models.LoadedAt.ToUnixTimeSeconds()), GatewayJsonContext.Api.ModelCard)
             : OpenAiErrors.ModelNotFound(id);
     }
@@ -100,6 +106,12 @@ public static class OpenAiApi
         {
             body.Dispose();
             return OpenAiErrors.BadBody(error!, errorParam);
+        }
+
+        if (context.RequestServices.GetRequiredService<CallerModelAccess>().Check(context.User, fields.Model) is { } denied)
+        {
+            body.Dispose();
+            return denied;
         }
 
         using var call = new GatewayCall(context, operation, body, fields, startedAt);

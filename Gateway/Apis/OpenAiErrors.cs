@@ -24,6 +24,17 @@ public static class OpenAiErrors
     public static OpenAiErrorResult Forbidden() =>
         InvalidRequest(StatusCodes.Status403Forbidden, "This key is not allowed to use this endpoint.", code: "forbidden");
 
+    public static OpenAiErrorResult InvalidAccessToken(string reason) =>
+        InvalidRequest(StatusCodes.Status401Unauthorized, $"The Entra ID access token is not accepted: {reason}.", code: "invalid_access_token");
+
+    public static OpenAiErrorResult AccessTokenLacksPermission(IEnumerable<string> roles, IEnumerable<string> scopes) =>
+        InvalidRequest(StatusCodes.Status403Forbidden,
+            $"The Entra ID access token carries none of the app roles ({string.Join(", ", roles)}) or scopes ({string.Join(", ", scopes)}) this gateway requires.",
+            code: "forbidden");
+
+    public static OpenAiErrorResult ModelNotAllowed(string model) =>
+        InvalidRequest(StatusCodes.Status403Forbidden, $"You are not allowed to use model '{model}'.", "model", "model_not_allowed");
+
     public static OpenAiErrorResult RateLimited(string message, TimeSpan? retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, new OpenAiError(message, "requests", null, "rate_limit_exceeded"), retryAfter);
 

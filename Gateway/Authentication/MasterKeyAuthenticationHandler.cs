@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Gateway.Apis;
+using Gateway.Authentication.Entra;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -10,14 +11,15 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Authentication;
 
 /// <summary>
-/// LiteLLM's master key: with one configured, callers must present it; without one, the model API is open,
-/// as with a LiteLLM proxy started without a master key. Failures answer in OpenAI's error shape.
+/// LiteLLM's master key: with one configured, callers must present it; without one (and without Entra ID), the
+/// model API is open, as with a LiteLLM proxy started without a master key. Failures answer in OpenAI's error shape.
 /// </summary>
 internal sealed class MasterKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ModelCatalog catalog)
+    ModelCatalog catalog,
+    IOptions<EntraIdOptions> entraId)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "MasterKey";
@@ -25,7 +27,8 @@ internal sealed class MasterKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (catalog.MasterKey is not { } masterKey)
+        var masterKey = catalog.MasterKey;
+        if (masterKey is null && !entraId.Value.Enabled)
         {
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(GatewayClaims.Kinds.Open), SchemeName)));
         }
@@ -36,7 +39,7 @@ internal sealed class MasterKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!Matches(presented, masterKey.Reveal()))
+        if (masterKey is null || !Matches(presented, masterKey.Reveal()))
         {
             Context.Items[FailureItemKey] = OpenAiErrors.InvalidKey();
             return Task.FromResult(AuthenticateResult.Fail("Incorrect API key."));

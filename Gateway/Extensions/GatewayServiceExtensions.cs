@@ -33,6 +33,7 @@ public static class GatewayServiceExtensions
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamHttp>();
         services.AddSingleton<OpenAiCompatibleProvider>();
+        services.AddSingleton<AzureOpenAiCredentials>();
         services.AddSingleton<MockProvider>();
         services.AddSingleton<BedrockProvider>();
         services.AddSingleton<AnthropicProvider>();
@@ -68,12 +69,18 @@ public static class GatewayServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
         services.AddHostedService<GatewayConfigWatcher>();
-        services.AddGatewayAuthentication();
+        services.AddGatewayAuthentication(builder.Configuration);
+        services.AddGatewayCors();
 
         // The forwarder logs each request and upstream URL at Information; the gateway logs one line per call itself.
-        if (builder.Configuration["Logging:LogLevel:Yarp"] is null)
+        // Identity logging costs as much as validating a token and logs every rejected token as an error; the gateway
+        // logs each rejection itself, with its reason.
+        foreach (var (category, level) in (ReadOnlySpan<(string, LogLevel)>)[("Yarp", LogLevel.Warning), ("Microsoft.Identity", LogLevel.Warning), ("Microsoft.IdentityModel", LogLevel.Critical)])
         {
-            builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, level);
+            }
         }
 
         return builder;
@@ -81,6 +88,16 @@ public static class GatewayServiceExtensions
 
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
+        if (app is IApplicationBuilder pipeline)
+        {
+            // CORS must answer preflights (which carry no credentials) before authorization refuses them. Adding it
+            // means naming the whole order: WebApplication would otherwise put authentication and authorization first.
+            pipeline.UseRouting();
+            pipeline.UseCors();
+            pipeline.UseAuthentication();
+            pipeline.UseAuthorization();
+        }
+
         app.MapLiteLlmHealthApi();
         app.MapOpenAiApi();
         app.MapAnthropicApi();

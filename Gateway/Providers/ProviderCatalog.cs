@@ -7,7 +7,8 @@ using Gateway.Providers.OpenAi;
 namespace Gateway.Providers;
 
 /// <summary>Which provider serves a <c>provider/</c> prefix of <c>litellm_params.model</c>.</summary>
-internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvider mock, BedrockProvider bedrock, AnthropicProvider anthropic)
+internal sealed class ProviderCatalog(
+    OpenAiCompatibleProvider openAi, AzureOpenAiCredentials azureCredentials, MockProvider mock, BedrockProvider bedrock, AnthropicProvider anthropic)
 {
     public ProviderBinding Bind(DeploymentConfig deployment, Func<string, string?> environment)
     {
@@ -19,7 +20,7 @@ internal sealed class ProviderCatalog(OpenAiCompatibleProvider openAi, MockProvi
 
         if (provider == AzureOpenAiEndpoint.Prefix)
         {
-            return AzureOpenAiEndpoint.Bind(openAi, deployment.Params, environment);
+            return AzureOpenAiEndpoint.Bind(openAi, azureCredentials, deployment.Params, environment);
         }
 
         if (provider == BedrockProvider.Prefix)

@@ -24,7 +24,7 @@ internal static class GatewayClients
     public static EmbeddingClient Embeddings(TestWebHost host, string model) =>
         new(model, new ApiKeyCredential(GatewayHost.MasterKey), Options(host));
 
-    public static OpenAIModelClient Models(TestWebHost host) => new(new ApiKeyCredential(GatewayHost.MasterKey), Options(host));
+    public static OpenAIModelClient Models(TestWebHost host, string key = GatewayHost.MasterKey) => new(new ApiKeyCredential(key), Options(host));
 
     /// <summary>A raw request with the master key, for what the SDK does not send (malformed bodies, other paths).</summary>
     public static HttpRequestMessage Post(string path, string json, string? key = GatewayHost.MasterKey)

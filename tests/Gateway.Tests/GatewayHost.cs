@@ -8,7 +8,10 @@ internal static class GatewayHost
 {
     public const string MasterKey = "sk-test-master-key-0123456789";
 
-    public static Task<TestWebHost> StartAsync(TemporaryDirectory data, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs after <c>AddGateway</c>: what a test puts in place of the world outside (e.g. Entra ID's address).</param>
+    /// <param name="map">Runs after <c>MapGatewayApi</c>: endpoints only the test needs.</param>
+    public static Task<TestWebHost> StartAsync(TemporaryDirectory data, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var all = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -22,11 +25,13 @@ internal static class GatewayHost
             {
                 builder.AddServiceDefaults();
                 builder.AddGateway();
+                configure?.Invoke(builder);
             },
             app =>
             {
                 app.MapDefaultEndpoints();
                 app.MapGatewayApi();
+                map?.Invoke(app);
             });
     }
 
@@ -34,7 +39,8 @@ internal static class GatewayHost
     /// Starts the gateway with <paramref name="yaml"/> as its <c>config.yaml</c> (given as <c>--config</c>) and the test
     /// master key. Each host gets a directory of its own for the file, since the gateway watches that directory.
     /// </summary>
-    public static async Task<TestWebHost> StartWithConfigAsync(TemporaryDirectory data, string yaml, IDictionary<string, string?>? settings = null)
+    public static async Task<TestWebHost> StartWithConfigAsync(TemporaryDirectory data, string yaml, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var directory = Directory.CreateDirectory(data.Combine($"config-{Guid.NewGuid():N}"));
         var path = Path.Combine(directory.FullName, "config.yaml");
@@ -45,6 +51,6 @@ internal static class GatewayHost
             all[key] = value;
         }
 
-        return await StartAsync(data, all);
+        return await StartAsync(data, all, configure, map);
     }
 }

@@ -7,6 +7,7 @@ namespace Gateway.Providers.OpenAi;
 /// <c>AZURE_API_BASE</c>) is the resource endpoint, <c>api_key</c> (else <c>AZURE_API_KEY</c>, then
 /// <c>AZURE_OPENAI_API_KEY</c>) goes in the <c>api-key</c> header, and <c>api_version</c> (else
 /// <c>AZURE_API_VERSION</c>, else <see cref="DefaultApiVersion"/>) in the <c>api-version</c> query parameter.
+/// Without a key the deployment authenticates with an Entra ID token (<see cref="AzureOpenAiCredentials"/>).
 /// The API is OpenAI's, so calls go through <see cref="OpenAiCompatibleProvider"/> as bytes.
 /// </summary>
 internal static class AzureOpenAiEndpoint
@@ -16,7 +17,7 @@ internal static class AzureOpenAiEndpoint
     /// <summary>LiteLLM's default when neither <c>api_version</c> nor <c>AZURE_API_VERSION</c> is set.</summary>
     public const string DefaultApiVersion = "2025-02-01-preview";
 
-    public static ProviderBinding Bind(OpenAiCompatibleProvider provider, LiteLlmParams parameters, Func<string, string?> environment)
+    public static ProviderBinding Bind(OpenAiCompatibleProvider provider, AzureOpenAiCredentials credentials, LiteLlmParams parameters, Func<string, string?> environment)
     {
         var unresolved = parameters.UnresolvedEnvironment.Count > 0;
         Uri? baseUrl = parameters.ApiBase;
@@ -43,9 +44,7 @@ internal static class AzureOpenAiEndpoint
                 : null);
         if (apiKey is null && !unresolved)
         {
-            return new ProviderBinding(provider, baseUrl, null,
-                UnusableReason: "no API key: set litellm_params.api_key or AZURE_API_KEY (Entra ID tokens are not supported by this gateway version)",
-                AzureApiVersion: apiVersion);
+            return new ProviderBinding(credentials.ProviderFor(parameters, environment), baseUrl, null, AzureApiVersion: apiVersion);
         }
 
         return new ProviderBinding(provider, baseUrl, apiKey, AzureApiVersion: apiVersion);

@@ -12,7 +12,7 @@ namespace Gateway.Providers.OpenAi;
 /// anything reaches the caller: a stream goes through at once (usage read on the way), a JSON answer is
 /// checked and sent whole, an error the router can handle is held back so another attempt may answer.
 /// </summary>
-internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment, TimeProvider clock)
+internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment, TimeProvider clock, (string Name, string Value)? authorization)
 {
     // Answers are checked before they are sent; larger ones (huge embedding batches) go through unchecked.
     private const int MaxCheckedAnswerBytes = 16 * 1024 * 1024;
@@ -51,9 +51,9 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
             request.Headers.TryAddWithoutValidation(HeaderNames.Accept, (IEnumerable<string?>)accept);
         }
 
-        if (deployment.UpstreamAuthorization is { } authorization)
+        if (authorization is { } header)
         {
-            request.Headers.TryAddWithoutValidation(authorization.Name, authorization.Value);
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
         }
 
         call.BeginUpstreamWait();

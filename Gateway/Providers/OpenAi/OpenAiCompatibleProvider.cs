@@ -54,10 +54,13 @@ internal sealed class OpenAiCompatibleProvider(IHttpForwarder forwarder, Upstrea
         return new ProviderBinding(this, baseUrl, apiKey);
     }
 
-    public override async ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment)
+    public override ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment) => SendAsync(call, deployment, deployment.UpstreamAuthorization);
+
+    /// <param name="authorization">The header that authenticates the gateway to the upstream for this call.</param>
+    public async ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment, (string Name, string Value)? authorization)
     {
         var context = call.Context;
-        var attempt = new ForwardingAttempt(call, deployment, clock);
+        var attempt = new ForwardingAttempt(call, deployment, clock, authorization);
         if (attempt.SetUpstreamBody() is { } refused)
         {
             // LiteLLM's UnsupportedParamsError: the caller's request, not the deployment, is at fault.

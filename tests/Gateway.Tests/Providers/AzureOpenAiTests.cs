@@ -46,10 +46,6 @@ public sealed class AzureOpenAiTests : IAsyncLifetime
                   model: azure/my-versionless
                   api_base: {_upstream.BaseAddress}
                   api_key: {AzureKey}
-              - model_name: keyless
-                litellm_params:
-                  model: azure/my-keyless
-                  api_base: {_upstream.BaseAddress}
             router_settings:
               num_retries: 0
             """);
@@ -106,19 +102,6 @@ public sealed class AzureOpenAiTests : IAsyncLifetime
         Assert.Equal("/openai/deployments/env-deployment/chat/completions", request.Path);
         Assert.Equal("?api-version=2024-06-01", request.Query);
         Assert.Equal("key-from-environment", request.Header("api-key"));
-    }
-
-    [Fact]
-    public async Task Deployment_without_a_key_is_not_callable_and_says_why()
-    {
-        using var response = await _gateway.Client.SendAsync(
-            GatewayClients.Post("/v1/chat/completions", """{"model":"keyless","messages":[{"role":"user","content":"hi"}]}"""), Cancellation);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.GetProperty("error");
-        Assert.Equal("deployment_unusable", error.GetProperty("code").GetString());
-        Assert.Contains("AZURE_API_KEY", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Empty(_upstream.Requests);
     }
 
     [Fact]

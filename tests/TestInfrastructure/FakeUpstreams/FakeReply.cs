@@ -24,6 +24,23 @@ public sealed class FakeReply(Func<HttpContext, FakeUpstreamRequest, Task> write
         : request.WantsStream ? WriteStreamAsync(context, request, Pieces(text), chunkDelay ?? TimeSpan.Zero, gate: null, timings: null)
         : WriteJsonAsync(context, request.Path.EndsWith("/chat/completions", StringComparison.Ordinal) ? ChatCompletion(request, text) : TextCompletion(request, text)));
 
+    /// <summary>
+    /// <paramref name="then"/> when <paramref name="authorized"/> accepts the request's credentials; otherwise the
+    /// 401 Azure OpenAI sends for a missing or wrong token.
+    /// </summary>
+    public static FakeReply Authorized(Func<FakeUpstreamRequest, Task<bool>> authorized, FakeReply then) => new(async (context, request) =>
+    {
+        if (await authorized(request))
+        {
+            await then.WriteAsync(context, request);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"error":{"code":"PermissionDenied","message":"Principal does not have access to API/Operation."}}""");
+    });
+
     /// <summary>A chat answer that calls one tool.</summary>
     public static FakeReply ToolCall(string name, string arguments) => new((context, request) =>
     {

@@ -1,0 +1,36 @@
+using Gateway.Configuration;
+
+namespace Gateway.Authentication.Entra;
+
+/// <summary>
+/// The named key policies Entra ID callers are mapped to (section <c>Gateway:Entra:Policies:&lt;name&gt;</c>), with
+/// LiteLLM's key fields: what a virtual key would carry, given to a token instead.
+/// </summary>
+public sealed class EntraCallerPolicies
+{
+    public Dictionary<string, EntraKeyPolicy> Policies { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public EntraKeyPolicy? Find(string? name) => name is not null && Policies.TryGetValue(name, out var policy) ? policy : null;
+}
+
+/// <summary>A key policy: LiteLLM's <c>models</c>, <c>max_budget</c>, <c>soft_budget</c>, <c>budget_duration</c>, <c>rpm_limit</c>, <c>tpm_limit</c>, <c>max_parallel_requests</c>.</summary>
+public sealed class EntraKeyPolicy
+{
+    /// <summary>Model groups the caller may use; empty means every model.</summary>
+    public string[] Models { get; set; } = [];
+
+    public decimal? MaxBudget { get; set; }
+    public decimal? SoftBudget { get; set; }
+
+    /// <summary>Budget period as LiteLLM writes it (<c>30d</c>, <c>1mo</c>); see <see cref="Configuration.BudgetDuration"/>.</summary>
+    public string? BudgetDuration { get; set; }
+
+    public int? RpmLimit { get; set; }
+    public long? TpmLimit { get; set; }
+    public int? MaxParallelRequests { get; set; }
+
+    public BudgetDuration? ParsedBudgetDuration =>
+        BudgetDuration is { } text && Configuration.BudgetDuration.TryParse(text, out var duration) ? duration : null;
+
+    public bool AllowsModel(string model) => Models.Length == 0 || Array.IndexOf(Models, model) >= 0;
+}
