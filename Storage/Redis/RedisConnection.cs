@@ -23,6 +23,8 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public async Task<IDatabase> DatabaseAsync() => (await _multiplexer.Value).GetDatabase();
 
+    internal Task<ConnectionMultiplexer> MultiplexerAsync() => _multiplexer.Value;
+
     /// <summary>Runs a Redis call and turns connection failures and time-outs into <see cref="StorageUnavailableException"/>.</summary>
     public async Task<T> CallAsync<T>(string seam, Func<IDatabase, Task<T>> call)
     {
