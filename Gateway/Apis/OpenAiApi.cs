@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.Authentication;
+using Gateway.Governance;
 using Gateway.Inbound;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -55,8 +56,21 @@ public static class OpenAiApi
     internal static Task<Results<EmptyHttpResult, OpenAiErrorResult>> AzureEmbeddingsAsync(string deployment, HttpContext context, ModelRouter router, IOptions<GatewayLimits> limits) =>
         CallModelAsync(context, OpenAiOperation.Embeddings, router, limits.Value, deployment);
 
-    internal static JsonHttpResult<ModelList> ListModels(ModelCatalog catalog) =>
-        TypedResults.Json(new ModelList(catalog.Groups.Select(group => Card(group, catalog)).ToList()), GatewayJsonContext.Api.ModelList);
+    /// <summary>The model groups, or for a key (or Entra ID caller) with an allow-list, the ones it may call, as LiteLLM lists them.</summary>
+    internal static async Task<JsonHttpResult<ModelList>> ListModels(HttpContext context, ModelCatalog catalog, CallerResolver callers)
+    {
+        var cards = new List<ModelCard>(catalog.Groups.Count);
+        var admin = context.User.HasClaim(GatewayClaims.Role, GatewayClaims.Roles.Admin);
+        foreach (var group in catalog.Groups)
+        {
+            if (admin || await callers.MayCallAsync(context, group.Name, context.RequestAborted))
+            {
+                cards.Add(Card(group, catalog));
+            }
+        }
+
+        return TypedResults.Json(new ModelList(cards), GatewayJsonContext.Api.ModelList);
+    }
 
     internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ModelCatalog catalog) =>
         catalog.GroupsByName.TryGetValue(id, out var group)
@@ -88,6 +102,20 @@ public static class OpenAiApi
         }
 
         using var call = new GatewayCall(context, operation, body, fields, startedAt);
-        return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+        var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
+        if (await governance.AdmitAsync(call) is { } refusal)
+        {
+            governance.Refused(call, refusal);
+            return refusal;
+        }
+
+        try
+        {
+            return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+        }
+        finally
+        {
+            governance.Settle(call);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.Governance;
 using Gateway.Telemetry;
 using Gateway.Inbound;
 using Gateway.Providers;
@@ -58,6 +59,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<GatewayTraceExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
+        services.AddGovernance(builder.Configuration);
         services.AddGatewayAuthentication();
 
         // The forwarder logs each request and upstream URL at Information; the gateway logs one line per call itself.
@@ -73,6 +75,12 @@ public static class GatewayServiceExtensions
     {
         app.MapLiteLlmHealthApi();
         app.MapOpenAiApi();
+        app.MapKeyManagementApi();
+        app.MapTeamManagementApi();
+        app.MapUserManagementApi();
+        app.MapCustomerManagementApi();
+        app.MapSpendApi();
+        app.MapModelInfoApi();
         return app;
     }
 }

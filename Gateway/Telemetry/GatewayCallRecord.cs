@@ -16,4 +16,9 @@ internal sealed record GatewayCallRecord(
     string? User,
     DateTimeOffset StartTime,
     DateTimeOffset EndTime,
-    double OverheadMilliseconds);
+    double OverheadMilliseconds,
+    CallerIdentity? Caller = null,
+    double? Cost = null);
+
+/// <summary>Who made a call, as LiteLLM's Langfuse logger names it in trace metadata: the key's token (never the key), its alias, team and user.</summary>
+internal sealed record CallerIdentity(string? KeyToken, string? KeyAlias, string? TeamId, string? UserId);
