@@ -1,3 +1,4 @@
+using Gateway.Governance.Budgets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Storage;
@@ -15,6 +16,7 @@ internal sealed partial class SpendFlusher(
     IDeltaBuffer shared,
     [FromKeyedServices(SharedCountersExtensions.LocalFallback)] IDeltaBuffer local,
     SpendRollupWriter writer,
+    BudgetResetter resetter,
     IServiceScopeFactory scopes,
     IOptions<GovernanceOptions> options,
     TimeProvider clock,
@@ -52,6 +54,8 @@ internal sealed partial class SpendFlusher(
     {
         try
         {
+            // Periods that have ended start afresh before new spend lands in them, so no spend of a new period is reset away.
+            await resetter.ResetDueAsync(cancellationToken);
             await DrainAsync(local, cancellationToken);
             await DrainAsync(shared, cancellationToken);
             await PruneBatchIdsAsync(cancellationToken);

@@ -13,58 +13,37 @@ namespace Gateway.Governance.Spend;
 /// </summary>
 internal sealed class SpendRollupWriter(IServiceScopeFactory scopes, TimeProvider clock)
 {
-    private const int Attempts = 3;
+    private const string EmptyMetadata = "{}";
 
     public async Task ApplyAsync(DeltaBatch batch, CancellationToken cancellationToken)
     {
         var rows = Rows(batch);
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-            try
-            {
-                await ApplyAsync(db, batch.Id, rows, cancellationToken);
-                return;
-            }
-            catch (DbUpdateException) when (attempt < Attempts)
-            {
-                // Another flusher inserted the same daily row (or stored this batch) first: start again, which updates it instead.
-            }
-        }
-    }
-
-    private async Task ApplyAsync(PlatformDbContext db, string batchId, Dictionary<SpendDimensions, RowDelta> rows, CancellationToken cancellationToken)
-    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await db.SpendFlushBatches.AnyAsync(b => b.BatchId == batchId, cancellationToken))
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // The batch id first: a replica storing the same batch waits here for this transaction, then finds it stored.
+        if (await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO spend_flush_batches (batch_id, flushed_at) VALUES ({batch.Id}, {now}) ON CONFLICT (batch_id) DO NOTHING", cancellationToken) == 0)
         {
             return;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        db.SpendFlushBatches.Add(new SpendFlushBatch { BatchId = batchId, FlushedAt = now });
-        foreach (var (dimensions, delta) in rows)
+        // Upserts (the same SQL on PostgreSQL and SQLite), so flushers of other batches never collide on a new row.
+        foreach (var (d, delta) in rows)
         {
             var dollars = Usd.ToDollars(delta.SpendNanos);
-            var updated = await db.DailySpend
-                .Where(d => d.Date == dimensions.Date && d.ApiKey == dimensions.ApiKey && d.TeamId == dimensions.TeamId
-                    && d.UserId == dimensions.UserId && d.EndUser == dimensions.EndUser && d.Model == dimensions.Model)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(d => d.Spend, d => d.Spend + dollars)
-                    .SetProperty(d => d.PromptTokens, d => d.PromptTokens + delta.PromptTokens)
-                    .SetProperty(d => d.CompletionTokens, d => d.CompletionTokens + delta.CompletionTokens)
-                    .SetProperty(d => d.ApiRequests, d => d.ApiRequests + delta.Requests)
-                    .SetProperty(d => d.FailedRequests, d => d.FailedRequests + delta.FailedRequests), cancellationToken);
-            if (updated == 0)
-            {
-                db.DailySpend.Add(new DailySpend
-                {
-                    Date = dimensions.Date, ApiKey = dimensions.ApiKey, TeamId = dimensions.TeamId, UserId = dimensions.UserId,
-                    EndUser = dimensions.EndUser, Model = dimensions.Model, Spend = dollars, PromptTokens = delta.PromptTokens,
-                    CompletionTokens = delta.CompletionTokens, ApiRequests = delta.Requests, FailedRequests = delta.FailedRequests,
-                });
-            }
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO daily_spend (date, api_key, team_id, user_id, end_user, model, spend, prompt_tokens, completion_tokens, api_requests, failed_requests)
+                VALUES ({d.Date}, {d.ApiKey}, {d.TeamId}, {d.UserId}, {d.EndUser}, {d.Model}, {dollars}, {delta.PromptTokens}, {delta.CompletionTokens}, {delta.Requests}, {delta.FailedRequests})
+                ON CONFLICT (date, api_key, team_id, user_id, end_user, model) DO UPDATE SET
+                  spend = daily_spend.spend + excluded.spend,
+                  prompt_tokens = daily_spend.prompt_tokens + excluded.prompt_tokens,
+                  completion_tokens = daily_spend.completion_tokens + excluded.completion_tokens,
+                  api_requests = daily_spend.api_requests + excluded.api_requests,
+                  failed_requests = daily_spend.failed_requests + excluded.failed_requests
+                """, cancellationToken);
         }
 
         foreach (var (token, nanos) in Totals(rows, d => d.ApiKey))
@@ -93,10 +72,11 @@ internal sealed class SpendRollupWriter(IServiceScopeFactory scopes, TimeProvide
         foreach (var (endUser, nanos) in Totals(rows, d => d.EndUser, includeZero: true))
         {
             var dollars = Usd.ToDollars(nanos);
-            if (await db.EndUsers.Where(e => e.UserId == endUser).ExecuteUpdateAsync(set => set.SetProperty(e => e.Spend, e => e.Spend + dollars), cancellationToken) == 0)
-            {
-                db.EndUsers.Add(new EndUser { UserId = endUser, Spend = dollars, CreatedAt = now, UpdatedAt = now });
-            }
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO end_users (user_id, spend, metadata, blocked, created_at, updated_at)
+                VALUES ({endUser}, {dollars}, {EmptyMetadata}, {false}, {now}, {now})
+                ON CONFLICT (user_id) DO UPDATE SET spend = end_users.spend + excluded.spend
+                """, cancellationToken);
         }
 
         var total = Usd.ToDollars(rows.Values.Sum(r => r.SpendNanos));
@@ -105,7 +85,6 @@ internal sealed class SpendRollupWriter(IServiceScopeFactory scopes, TimeProvide
             await db.BudgetStates.Where(s => s.Name == BudgetState.Global).ExecuteUpdateAsync(set => set.SetProperty(s => s.Spend, s => s.Spend + total), cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
