@@ -66,6 +66,7 @@ internal static class GovernanceErrors
         HolderKind.User => "User",
         HolderKind.EndUser => "End user",
         HolderKind.Policy => "Policy",
+        HolderKind.Deployment => "Deployment",
         _ => "Proxy",
     };
 

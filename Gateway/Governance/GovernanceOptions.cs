@@ -29,6 +29,13 @@ public sealed class GovernanceOptions
     /// <summary>Completion tokens assumed when reserving a budget for a call that names no <c>max_tokens</c> and whose model has no <c>max_output_tokens</c>.</summary>
     public int DefaultMaxTokensEstimate { get; set; } = 4096;
 
+    /// <summary>
+    /// Treat a deployment's <c>litellm_params.rpm</c> / <c>tpm</c> as limits shared by every replica: a deployment at
+    /// its limit is skipped, and a group whose deployments all are answers 429. Off: they only weight simple-shuffle,
+    /// as in LiteLLM's default routing.
+    /// </summary>
+    public bool EnforceDeploymentLimits { get; set; }
+
     /// <summary>Grace period of keys regenerated without one (LiteLLM's <c>LITELLM_KEY_ROTATION_GRACE_PERIOD</c>); empty: the old key stops at once.</summary>
     public string? KeyRotationGracePeriod { get; set; }
 }

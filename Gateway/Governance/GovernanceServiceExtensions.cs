@@ -1,6 +1,7 @@
 using Gateway.Governance.Budgets;
 using Gateway.Governance.Caching;
 using Gateway.Governance.Policies;
+using Gateway.Governance.RateLimits;
 using Gateway.Governance.Spend;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Storage.Pricing;
@@ -29,6 +30,7 @@ internal static class GovernanceServiceExtensions
         services.AddSingleton<GovernanceLookup>();
         services.AddSingleton<CallCosts>();
         services.AddSingleton<GovernanceCounters>();
+        services.AddSingleton<DeploymentRateLimits>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<SpendRecorder>();
         services.AddSingleton<CallSettlement>();

@@ -13,6 +13,7 @@ internal enum HolderKind
     EndUser,
     Policy,
     Global,
+    Deployment,
 }
 
 /// <summary>
@@ -46,6 +47,7 @@ internal sealed record LimitHolder(
         HolderKind.User => "user",
         HolderKind.EndUser => "end_user",
         HolderKind.Policy => "policy",
+        HolderKind.Deployment => "deployment",
         _ => "global",
     };
 

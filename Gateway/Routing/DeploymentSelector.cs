@@ -1,12 +1,14 @@
 using Gateway.Configuration;
+using Gateway.Governance.RateLimits;
 
 namespace Gateway.Routing;
 
 /// <summary>
 /// Picks a deployment of a group by the routing strategy, skipping unusable and cooling-down ones:
-/// simple-shuffle draws by weight; least-busy takes the fewest calls in flight (ties drawn by weight).
+/// simple-shuffle draws by weight; least-busy takes the fewest calls in flight (ties drawn by weight). With
+/// deployment limits enforced, a deployment at its <c>rpm</c>/<c>tpm</c> is skipped too.
 /// </summary>
-internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
+internal sealed class DeploymentSelector(DeploymentCooldown cooldown, DeploymentRateLimits limits)
 {
     public async ValueTask<Selection> SelectAsync(ModelGroup group, RouterSettings settings, IReadOnlySet<Deployment>? excluded, CancellationToken cancellationToken)
     {
@@ -20,6 +22,7 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
         }
 
         var wait = TimeSpan.MaxValue;
+        var allAtLimit = true;
         while (candidates is { Count: > 0 })
         {
             var index = settings.RoutingStrategy == RoutingStrategy.LeastBusy ? LeastBusy(candidates) : WeightedDraw(candidates);
@@ -27,14 +30,24 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
             var availability = await cooldown.CheckAsync(deployment, settings, cancellationToken);
             if (availability.CanCall)
             {
-                return new Selection(deployment, availability.IsProbe, TimeSpan.Zero);
+                var (admitted, retryAfter) = await limits.TryTakeAsync(deployment, cancellationToken);
+                if (admitted)
+                {
+                    return new Selection(deployment, availability.IsProbe, TimeSpan.Zero);
+                }
+
+                availability = availability with { Wait = retryAfter };
+            }
+            else
+            {
+                allAtLimit = false;
             }
 
             wait = availability.Wait < wait ? availability.Wait : wait;
             candidates.RemoveAt(index);
         }
 
-        return new Selection(null, false, wait == TimeSpan.MaxValue ? TimeSpan.Zero : wait);
+        return new Selection(null, false, wait == TimeSpan.MaxValue ? TimeSpan.Zero : wait, AtRateLimit: allAtLimit && wait != TimeSpan.MaxValue);
     }
 
     private static int WeightedDraw(List<Deployment> candidates)
@@ -82,5 +95,6 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown)
 }
 
 /// <param name="Deployment">The deployment to call, or null when none can be called now.</param>
-/// <param name="Wait">When none can be called: how long until the first cooldown ends.</param>
-internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait);
+/// <param name="Wait">When none can be called: how long until the first cooldown (or rate-limit window) ends.</param>
+/// <param name="AtRateLimit">When none can be called: every candidate is at its deployment rate limit, none cooling down.</param>
+internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait, bool AtRateLimit = false);

@@ -80,7 +80,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
 
             if (selection.Deployment is not { } deployment)
             {
-                return last is { } failure ? GroupOutcome.Failed(failure) : GroupOutcome.Unavailable(group, selection.Wait);
+                return last is { } failure ? GroupOutcome.Failed(failure) : GroupOutcome.Unavailable(group, selection.Wait, selection.AtRateLimit);
             }
 
             if (failed?.Contains(deployment) == true)
@@ -152,6 +152,11 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
                 : OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable, $"Model '{model}' cannot be called: {reason}.", "deployment_unusable");
         }
 
+        if (last.Attempt is null && last.AtRateLimit)
+        {
+            return OpenAiErrors.RateLimited($"Every deployment of model '{model}' is at its rpm/tpm limit.", last.Wait);
+        }
+
         if (last.Attempt is not { } attempt)
         {
             return OpenAiErrors.Upstream(StatusCodes.Status503ServiceUnavailable,
@@ -200,7 +205,7 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
     }
 
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>
-    private readonly record struct GroupOutcome(bool Finished, AttemptOutcome? Attempt, string? Unusable, bool AllUnsupported, TimeSpan? Wait)
+    private readonly record struct GroupOutcome(bool Finished, AttemptOutcome? Attempt, string? Unusable, bool AllUnsupported, TimeSpan? Wait, bool AtRateLimit = false)
     {
         public static GroupOutcome NotTried => new(false, null, null, false, null);
         public static GroupOutcome Done => new(true, null, null, false, null);
@@ -209,12 +214,12 @@ internal sealed partial class ModelRouter(ModelCatalog catalog, DeploymentSelect
 
         public static GroupOutcome Failed(AttemptOutcome attempt) => new(false, attempt, null, false, null);
 
-        public static GroupOutcome Unavailable(ModelGroup group, TimeSpan wait)
+        public static GroupOutcome Unavailable(ModelGroup group, TimeSpan wait, bool atRateLimit)
         {
             var unusable = group.Deployments.Where(d => d.UnusableReason is not null).ToList();
             return unusable.Count == group.Deployments.Count
                 ? new(false, null, string.Join("; ", unusable.Select(d => $"deployment {d.Id}: {d.UnusableReason}")), unusable.All(d => d.Provider is null), null)
-                : new(false, null, null, false, wait);
+                : new(false, null, null, false, wait, atRateLimit);
         }
     }
 

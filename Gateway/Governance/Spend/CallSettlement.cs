@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Gateway.Governance.Budgets;
+using Gateway.Governance.RateLimits;
 using Gateway.Routing;
 using Gateway.Usage;
 using Storage.Counters;
@@ -12,7 +13,8 @@ namespace Gateway.Governance.Spend;
 /// parallel-request counts drop, the tokens join the tpm windows, and the spend goes to the delta buffer. Calls that
 /// end together are settled in one round trip to the counters and one to the buffer.
 /// </summary>
-internal sealed partial class CallSettlement(CallCosts costs, GovernanceCounters counters, SpendRecorder recorder, ILogger<CallSettlement> logger) : BackgroundService
+internal sealed partial class CallSettlement(
+    CallCosts costs, GovernanceCounters counters, DeploymentRateLimits deploymentLimits, SpendRecorder recorder, ILogger<CallSettlement> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
@@ -101,6 +103,11 @@ internal sealed partial class CallSettlement(CallCosts costs, GovernanceCounters
                         Merge(adjustments, CounterCharge.Window(charge.Key, tokens, long.MaxValue, Minute));
                         break;
                 }
+            }
+
+            if (settlement.ServedBy is { } served && deploymentLimits.TokensUsed(served, tokens) is { } deploymentTokens)
+            {
+                Merge(counters.SharedDown ? local : shared, deploymentTokens);
             }
 
             var dimensions = SpendDimensions.Of(DateOnly.FromDateTime(settlement.EndedAt.UtcDateTime), governance.KeyToken, governance.TeamId,

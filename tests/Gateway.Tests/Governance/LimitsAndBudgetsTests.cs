@@ -13,8 +13,8 @@ public sealed class LimitsAndBudgetsTests : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    private async Task StartAsync(string extra = "") =>
-        _gateway = await GatewayHost.StartWithConfigAsync(_data, GovernanceConfig.Yaml(extra), GovernanceConfig.FastSettings());
+    private async Task StartAsync(string extra = "", Dictionary<string, string?>? settings = null) =>
+        _gateway = await GatewayHost.StartWithConfigAsync(_data, GovernanceConfig.Yaml(extra), GovernanceConfig.FastSettings(settings));
 
     public async ValueTask DisposeAsync()
     {
@@ -224,6 +224,35 @@ public sealed class LimitsAndBudgetsTests : IAsyncLifetime
         Assert.Equal(0.04, models.Single(m => m!["model"]!.GetValue<string>() == "chat")!["total_spend"]!.GetValue<double>(), 9);
         Assert.Equal(0, models.Single(m => m!["model"]!.GetValue<string>() == "other")!["total_spend"]!.GetValue<double>(), 9);
         Assert.Equal(0.04, global["spend"]!.GetValue<double>(), 9);
+    }
+
+    [Fact]
+    public async Task Deployment_rpm_limits_spread_calls_and_then_answer_429_when_enforced()
+    {
+        await StartAsync("""
+              - model_name: limited
+                litellm_params: {model: mock/a, rpm: 2}
+                model_info: {id: limited-a}
+              - model_name: limited
+                litellm_params: {model: mock/b, rpm: 3}
+                model_info: {id: limited-b}
+            """, new Dictionary<string, string?> { ["Gateway:Governance:EnforceDeploymentLimits"] = "true" });
+        const string Limited = """{"model":"limited","messages":[{"role":"user","content":"hi"}]}""";
+
+        var served = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await _gateway.Client.SendAsync(GatewayClients.Post("/v1/chat/completions", Limited), Cancellation);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            served.Add(response.Header(GatewayCallHeaders.Deployment));
+        }
+
+        var refused = await _gateway.PostAsync("/v1/chat/completions", Limited);
+
+        Assert.Equal(2, served.Count(d => d == "limited-a"));
+        Assert.Equal(3, served.Count(d => d == "limited-b"));
+        Assert.Contains("at its rpm/tpm limit", refused.AssertError(HttpStatusCode.TooManyRequests)["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.InRange(refused.RetryAfter!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
     }
 
     [Fact]
