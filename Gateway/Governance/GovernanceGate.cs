@@ -127,20 +127,20 @@ internal sealed partial class GovernanceGate
     {
         if (holder.Rpm is { } rpm)
         {
-            charges.Add(CounterCharge.Window(holder.CounterPrefix + ":rpm", 1, rpm, Minute));
+            charges.Add(CounterCharge.Window(holder.RpmKey, 1, rpm, Minute));
             charged.Add(new ChargedLimit(holder, LimitKind.Rpm, null));
         }
 
         if (holder.Tpm is { } tpm)
         {
             // Tokens are known only when the call ends: a call is let in while the last minute is under the limit.
-            charges.Add(CounterCharge.Window(holder.CounterPrefix + ":tpm", 0, tpm - 1, Minute));
+            charges.Add(CounterCharge.Window(holder.TpmKey, 0, tpm - 1, Minute));
             charged.Add(new ChargedLimit(holder, LimitKind.Tpm, null));
         }
 
         if (holder.MaxParallel is { } parallel)
         {
-            charges.Add(CounterCharge.Value(holder.CounterPrefix + ":parallel", 1, parallel, ParallelTtl));
+            charges.Add(CounterCharge.Value(holder.ParallelKey, 1, parallel, ParallelTtl));
             charged.Add(new ChargedLimit(holder, LimitKind.Parallel, null));
         }
 

@@ -38,6 +38,13 @@ internal sealed record LimitHolder(
     /// <summary>The start of every counter key of this holder, e.g. <c>gov:team:t-1</c>.</summary>
     public string CounterPrefix { get; } = $"gov:{KindName(Kind)}:{Id}";
 
+    // Built once per holder rather than once per call.
+    public string RpmKey => field ??= CounterPrefix + ":rpm";
+
+    public string TpmKey => field ??= CounterPrefix + ":tpm";
+
+    public string ParallelKey => field ??= CounterPrefix + ":parallel";
+
     public bool HasLimits => MaxBudgetNanos is not null || SoftBudgetNanos is not null || Rpm is not null || Tpm is not null || MaxParallel is not null;
 
     public static string KindName(HolderKind kind) => kind switch

@@ -31,13 +31,13 @@ internal sealed class DeploymentRateLimits(GovernanceCounters counters, IOptions
         var limits = new List<ChargedLimit>(2);
         if (holder.Rpm is { } rpm)
         {
-            charges.Add(CounterCharge.Window(holder.CounterPrefix + ":rpm", 1, rpm, Minute));
+            charges.Add(CounterCharge.Window(holder.RpmKey, 1, rpm, Minute));
             limits.Add(new ChargedLimit(holder, LimitKind.Rpm, null));
         }
 
         if (holder.Tpm is { } tpm)
         {
-            charges.Add(CounterCharge.Window(TpmKey(holder), 0, tpm - 1, Minute));
+            charges.Add(CounterCharge.Window(holder.TpmKey, 0, tpm - 1, Minute));
             limits.Add(new ChargedLimit(holder, LimitKind.Tpm, null));
         }
 
@@ -48,11 +48,9 @@ internal sealed class DeploymentRateLimits(GovernanceCounters counters, IOptions
     /// <summary>The adjustment that adds a call's tokens to its deployment's tpm window, or null when none applies.</summary>
     public CounterCharge? TokensUsed(Deployment deployment, int tokens) =>
         tokens > 0 && Applies(deployment) && deployment.Config.Params.Tpm is not null
-            ? CounterCharge.Window(TpmKey(Holder(deployment)), tokens, long.MaxValue, Minute)
+            ? CounterCharge.Window(Holder(deployment).TpmKey, tokens, long.MaxValue, Minute)
             : null;
 
     private LimitHolder Holder(Deployment deployment) => _holders.GetOrAdd(deployment, d =>
         new LimitHolder(HolderKind.Deployment, d.Id, d.Id, null, null, null, null, 0, d.Config.Params.Rpm, d.Config.Params.Tpm, null));
-
-    private static string TpmKey(LimitHolder holder) => holder.CounterPrefix + ":tpm";
 }

@@ -66,18 +66,17 @@ public sealed class LimitsAndBudgetsTests : IAsyncLifetime
     {
         await StartAsync("""
               - model_name: slow
-                litellm_params: {model: mock/slow, mock_latency_ms: 1500}
+                litellm_params: {model: mock/slow, mock_latency_ms: 3000}
             """);
         var key = await _gateway.GenerateKeyAsync(new JsonObject { ["max_parallel_requests"] = 1 });
         var slowBody = """{"model":"slow","messages":[{"role":"user","content":"hi"}]}""";
 
-        var first = ChatAsync(key, slowBody);
-        await Task.Delay(300, Cancellation);
-        var second = await ChatAsync(key, slowBody);
-        (await first).AssertOk();
+        var both = await Task.WhenAll(ChatAsync(key, slowBody), ChatAsync(key, slowBody));
 
-        second.AssertError(HttpStatusCode.TooManyRequests, "rate_limit_error");
-        Assert.NotNull(second.RetryAfter);
+        Assert.Single(both, reply => reply.Status == HttpStatusCode.OK);
+        var refused = Assert.Single(both, reply => reply.Status != HttpStatusCode.OK);
+        Assert.Contains("1 requests at a time", refused.AssertError(HttpStatusCode.TooManyRequests, "rate_limit_error")["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(refused.RetryAfter);
         await EventuallyAsync(async () => (await ChatAsync(key)).Status == HttpStatusCode.OK);
     }
 
@@ -88,10 +87,11 @@ public sealed class LimitsAndBudgetsTests : IAsyncLifetime
         // Each call uses 1 prompt + 10 completion tokens: the third finds 22 tokens in the window.
         var key = await _gateway.GenerateKeyAsync(new JsonObject { ["tpm_limit"] = 15 });
 
+        // Settlement adds a call's tokens after the answer; its spend reaching the store shows it has run.
         (await ChatAsync(key)).AssertOk();
-        await Task.Delay(300, Cancellation);
+        await EventuallyAsync(async () => Math.Abs(await KeySpendAsync(key) - GovernanceConfig.CallCost) < 1e-9);
         (await ChatAsync(key)).AssertOk();
-        await Task.Delay(300, Cancellation);
+        await EventuallyAsync(async () => Math.Abs(await KeySpendAsync(key) - (2 * GovernanceConfig.CallCost)) < 1e-9);
         var third = await ChatAsync(key);
 
         Assert.Contains("15 tokens per minute", third.AssertError(HttpStatusCode.TooManyRequests, "rate_limit_error")["message"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -113,14 +113,14 @@ public sealed class VirtualKeyAuthenticationTests : IAsyncLifetime
         (await ChatAsync(withGrace)).AssertOk();
         (await ChatAsync(withoutGrace)).AssertOk();
 
-        var renewed = (await _gateway.PostAsync("/key/regenerate", new JsonObject { ["key"] = withGrace, ["grace_period"] = "2s" })).AssertOk().Body!["key"]!.GetValue<string>();
+        var renewed = (await _gateway.PostAsync("/key/regenerate", new JsonObject { ["key"] = withGrace, ["grace_period"] = "5s" })).AssertOk().Body!["key"]!.GetValue<string>();
         var replaced = (await _gateway.PostAsync("/key/regenerate", new JsonObject { ["key"] = withoutGrace })).AssertOk().Body!["key"]!.GetValue<string>();
 
         (await ChatAsync(withGrace)).AssertOk();
         (await ChatAsync(renewed)).AssertOk();
         (await ChatAsync(withoutGrace)).AssertError(HttpStatusCode.Unauthorized);
         (await ChatAsync(replaced)).AssertOk();
-        await Task.Delay(TimeSpan.FromSeconds(2.2), Cancellation);
+        await Task.Delay(TimeSpan.FromSeconds(5.2), Cancellation);
         (await ChatAsync(withGrace)).AssertError(HttpStatusCode.Unauthorized);
         (await ChatAsync(renewed)).AssertOk();
     }
