@@ -56,7 +56,9 @@ internal sealed partial class GovernanceGate
             return null;
         }
 
-        var resolved = await _callers.ResolveAsync(call.Context, call.Fields.Model, call.Fields.User, call.Aborted);
+        // The end user is the caller's own label: cut to the length the store keeps, so counters and rollups agree.
+        var endUser = call.Fields.User is { Length: > SpendDimensions.MaxPartLength } named ? named[..SpendDimensions.MaxPartLength] : call.Fields.User;
+        var resolved = await _callers.ResolveAsync(call.Context, call.Fields.Model, string.IsNullOrEmpty(endUser) ? null : endUser, call.Aborted);
         if (resolved.Refusal is { } refusal)
         {
             return refusal;
