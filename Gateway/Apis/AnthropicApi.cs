@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Authentication;
+using Gateway.Governance;
 using Gateway.Inbound;
 using Gateway.Providers.Anthropic;
 using Gateway.Routing;
@@ -66,11 +67,6 @@ public static class AnthropicApi
             return invalid;
         }
 
-        if (context.RequestServices.GetRequiredService<CallerModelAccess>().Check(context.User, fields.Model) is { } denied)
-        {
-            return denied;
-        }
-
         fields = fields with { User = user };
         var chain = Chain(catalog, fields.Model);
         var translated = chain.Any(d => d.Provider is not AnthropicProvider);
@@ -107,8 +103,15 @@ public static class AnthropicApi
         }
 
         using var call = new GatewayCall(context, OpenAiOperation.ChatCompletions, openAiBody ?? body, callFields, startedAt);
+        var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
         try
         {
+            if (await governance.AdmitAsync(call) is { } refusal)
+            {
+                governance.Refused(call, refusal);
+                return refusal;
+            }
+
             var failure = await router.RouteAsync(call);
             if (failure is null && translation is not null)
             {
@@ -119,6 +122,7 @@ public static class AnthropicApi
         }
         finally
         {
+            governance.Settle(call);
             response.Body = callerBody;
             context.Features.Set<AnthropicInboundCall>(null);
         }

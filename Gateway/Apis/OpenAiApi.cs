@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Security.Claims;
 using Gateway.Authentication;
+using Gateway.Governance;
 using Gateway.Inbound;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -60,27 +60,45 @@ public static class OpenAiApi
 
     /// <summary>
     /// Every model group, then each wildcard <c>model_name</c> as it is written (<c>openai/*</c>), so callers see what
-    /// the patterns admit; only those the caller may use.
+    /// the patterns admit; for a key (or Entra ID caller) with an allow-list, only what it may call, as LiteLLM lists them.
     /// </summary>
-    internal static JsonHttpResult<ModelList> ListModels(ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access)
+    internal static async Task<JsonHttpResult<ModelList>> ListModels(HttpContext context, ModelCatalog catalog, CallerResolver callers)
     {
         var models = catalog.Current;
         var created = models.LoadedAt.ToUnixTimeSeconds();
-        var cards = models.Groups.Where(group => access.Allows(caller, group.Name)).Select(group => Card(group, created))
-            .Concat(models.Patterns.Where(pattern => access.Allows(caller, pattern.Pattern)).Select(pattern => new ModelCard(pattern.Pattern, created, OwnerOf(pattern.Provider))));
-        return TypedResults.Json(new ModelList(cards.ToList()), GatewayJsonContext.Api.ModelList);
+        var cards = new List<ModelCard>(models.Groups.Count);
+        foreach (var group in models.Groups)
+        {
+            if (await MayCallAsync(context, callers, group.Name))
+            {
+                cards.Add(Card(group, created));
+            }
+        }
+
+        foreach (var pattern in models.Patterns)
+        {
+            if (await MayCallAsync(context, callers, pattern.Pattern))
+            {
+                cards.Add(new ModelCard(pattern.Pattern, created, OwnerOf(pattern.Provider)));
+            }
+        }
+
+        return TypedResults.Json(new ModelList(cards), GatewayJsonContext.Api.ModelList);
     }
 
     /// <summary>A model group by name, or any name a wildcard <c>model_name</c> serves, when the caller may use it.</summary>
-    internal static Results<JsonHttpResult<ModelCard>, OpenAiErrorResult> GetModel(string id, ClaimsPrincipal caller, ModelCatalog catalog, CallerModelAccess access)
+    internal static async Task<Results<JsonHttpResult<ModelCard>, OpenAiErrorResult>> GetModel(string id, HttpContext context, ModelCatalog catalog, CallerResolver callers)
     {
         // A catch-all route value keeps %2F as sent; SDKs escape the slash of provider/model names.
         id = Uri.UnescapeDataString(id);
         var models = catalog.Current;
-        return models.TryResolve(id, out var group) && access.Allows(caller, id)
+        return models.TryResolve(id, out var group) && await MayCallAsync(context, callers, id)
             ? TypedResults.Json(Card(group, models.LoadedAt.ToUnixTimeSeconds()), GatewayJsonContext.Api.ModelCard)
             : OpenAiErrors.ModelNotFound(id);
     }
+
+    private static async ValueTask<bool> MayCallAsync(HttpContext context, CallerResolver callers, string model) =>
+        context.User.HasClaim(GatewayClaims.Role, GatewayClaims.Roles.Admin) || await callers.MayCallAsync(context, model, context.RequestAborted);
 
     private static ModelCard Card(ModelGroup group, long created) => new(group.Name, created, OwnerOf(group.Deployments[0].ProviderName));
 
@@ -108,13 +126,21 @@ public static class OpenAiApi
             return OpenAiErrors.BadBody(error!, errorParam);
         }
 
-        if (context.RequestServices.GetRequiredService<CallerModelAccess>().Check(context.User, fields.Model) is { } denied)
+        using var call = new GatewayCall(context, operation, body, fields, startedAt);
+        var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
+        if (await governance.AdmitAsync(call) is { } refusal)
         {
-            body.Dispose();
-            return denied;
+            governance.Refused(call, refusal);
+            return refusal;
         }
 
-        using var call = new GatewayCall(context, operation, body, fields, startedAt);
-        return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+        try
+        {
+            return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+        }
+        finally
+        {
+            governance.Settle(call);
+        }
     }
 }

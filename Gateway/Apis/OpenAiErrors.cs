@@ -32,9 +32,6 @@ public static class OpenAiErrors
             $"The Entra ID access token carries none of the app roles ({string.Join(", ", roles)}) or scopes ({string.Join(", ", scopes)}) this gateway requires.",
             code: "forbidden");
 
-    public static OpenAiErrorResult ModelNotAllowed(string model) =>
-        InvalidRequest(StatusCodes.Status403Forbidden, $"You are not allowed to use model '{model}'.", "model", "model_not_allowed");
-
     public static OpenAiErrorResult RateLimited(string message, TimeSpan? retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, new OpenAiError(message, "requests", null, "rate_limit_exceeded"), retryAfter);
 

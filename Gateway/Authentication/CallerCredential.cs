@@ -5,9 +5,6 @@ internal static class CallerCredential
 {
     private const string BearerPrefix = "Bearer ";
 
-    /// <summary>Gateway keys (master and virtual) start with this, as LiteLLM's do; anything else in a bearer header is an Entra ID token.</summary>
-    public const string KeyPrefix = "sk-";
-
     public static string? Read(HttpRequest request) =>
         BearerToken(request)
         ?? (request.Headers["api-key"] is { Count: > 0 } apiKey ? apiKey.ToString()
@@ -24,5 +21,5 @@ internal static class CallerCredential
 
     /// <summary>True when the caller sent a bearer token that is not a gateway key: one for the Entra ID scheme.</summary>
     public static bool HasEntraToken(HttpRequest request) =>
-        BearerToken(request) is { Length: > 0 } token && !token.StartsWith(KeyPrefix, StringComparison.Ordinal);
+        BearerToken(request) is { Length: > 0 } token && !Governance.Keys.VirtualKeyHasher.HasKeyShape(token);
 }

@@ -54,10 +54,10 @@ internal sealed class MasterKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => OpenAiErrors.Forbidden().ExecuteAsync(Context);
 
     /// <summary>Compares hashes in constant time, so neither the content nor the length of the key leaks through timing.</summary>
-    private static bool Matches(string presented, string expected) =>
+    internal static bool Matches(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     // Without a master key LiteLLM is open to everyone, management API included; the gateway matches that.
-    private static ClaimsPrincipal Principal(string kind) => new(new ClaimsIdentity(
+    internal static ClaimsPrincipal Principal(string kind) => new(new ClaimsIdentity(
         [new Claim(GatewayClaims.Role, GatewayClaims.Roles.Admin), new Claim(GatewayClaims.CallerKind, kind)], SchemeName));
 }

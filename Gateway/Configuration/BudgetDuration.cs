@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Gateway.Configuration;
 
-/// <summary>LiteLLM's budget period: a count and a unit, <c>30s</c>, <c>30m</c>, <c>30h</c>, <c>30d</c> or <c>1mo</c>.</summary>
+/// <summary>LiteLLM's durations (budget periods, key lifetimes, grace periods): a count and a unit, <c>30s</c>, <c>30m</c>, <c>30h</c>, <c>30d</c>, <c>2w</c> or <c>1mo</c>.</summary>
 public sealed partial record BudgetDuration(int Count, BudgetDurationUnit Unit)
 {
     public static bool TryParse(string text, out BudgetDuration? duration)
@@ -21,10 +21,22 @@ public sealed partial record BudgetDuration(int Count, BudgetDurationUnit Unit)
             "m" => BudgetDurationUnit.Minutes,
             "h" => BudgetDurationUnit.Hours,
             "d" => BudgetDurationUnit.Days,
+            "w" => BudgetDurationUnit.Weeks,
             _ => BudgetDurationUnit.Months,
         });
         return true;
     }
+
+    /// <summary>The moment one duration after <paramref name="from"/> (calendar months for <c>mo</c>).</summary>
+    public DateTimeOffset After(DateTimeOffset from) => Unit switch
+    {
+        BudgetDurationUnit.Seconds => from.AddSeconds(Count),
+        BudgetDurationUnit.Minutes => from.AddMinutes(Count),
+        BudgetDurationUnit.Hours => from.AddHours(Count),
+        BudgetDurationUnit.Days => from.AddDays(Count),
+        BudgetDurationUnit.Weeks => from.AddDays(7 * Count),
+        _ => from.AddMonths(Count),
+    };
 
     public override string ToString() => Count.ToString(CultureInfo.InvariantCulture) + Unit switch
     {
@@ -32,10 +44,11 @@ public sealed partial record BudgetDuration(int Count, BudgetDurationUnit Unit)
         BudgetDurationUnit.Minutes => "m",
         BudgetDurationUnit.Hours => "h",
         BudgetDurationUnit.Days => "d",
+        BudgetDurationUnit.Weeks => "w",
         _ => "mo",
     };
 
-    [GeneratedRegex("^(?<count>[0-9]+)(?<unit>mo|s|m|h|d)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?<count>[0-9]+)(?<unit>mo|s|m|h|d|w)$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
 
@@ -45,5 +58,6 @@ public enum BudgetDurationUnit
     Minutes,
     Hours,
     Days,
+    Weeks,
     Months,
 }

@@ -119,6 +119,9 @@ public sealed record LiteLlmSettings
     public decimal? MaxBudget { get; init; }
 
     public BudgetDuration? BudgetDuration { get; init; }
+
+    /// <summary>The budget, in US dollars, of every end user (a call's <c>user</c>) without one of their own.</summary>
+    public decimal? MaxEndUserBudget { get; init; }
 }
 
 /// <summary><c>general_settings</c> the gateway reads.</summary>

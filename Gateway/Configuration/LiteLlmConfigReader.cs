@@ -467,6 +467,9 @@ public static class LiteLlmConfigReader
                 case "max_budget":
                     settings = settings with { MaxBudget = values.Decimal(value, at) };
                     break;
+                case "max_end_user_budget":
+                    settings = settings with { MaxEndUserBudget = values.Decimal(value, at) };
+                    break;
                 case "budget_duration":
                     if (values.String(value, at) is { } text)
                     {
@@ -476,7 +479,7 @@ public static class LiteLlmConfigReader
                         }
                         else
                         {
-                            values.Error(at, $"'{text}' is not a duration like 30s, 30m, 30h, 30d or 1mo");
+                            values.Error(at, $"'{text}' is not a duration like 30s, 30m, 30h, 30d, 2w or 1mo");
                         }
                     }
 

@@ -1,6 +1,7 @@
 using Gateway.Apis;
 using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.Governance;
 using Gateway.Telemetry;
 using Gateway.Inbound;
 using Gateway.Providers;
@@ -69,6 +70,7 @@ public static class GatewayServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
         services.AddHostedService<GatewayConfigWatcher>();
+        services.AddGovernance(builder.Configuration);
         services.AddGatewayAuthentication(builder.Configuration);
         services.AddGatewayCors();
 
@@ -101,6 +103,12 @@ public static class GatewayServiceExtensions
         app.MapLiteLlmHealthApi();
         app.MapOpenAiApi();
         app.MapAnthropicApi();
+        app.MapKeyManagementApi();
+        app.MapTeamManagementApi();
+        app.MapUserManagementApi();
+        app.MapCustomerManagementApi();
+        app.MapSpendApi();
+        app.MapModelInfoApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Gateway.Governance;
 using Gateway.Routing;
 using Gateway.Usage;
 
@@ -35,6 +36,15 @@ internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation
     /// <summary>When the answer's first body bytes went to the caller (<see cref="Stopwatch"/> ticks), 0 before; for time to first token.</summary>
     public long FirstByteAt { get; set; }
     public TokenUsage? Usage { get; set; }
+
+    /// <summary>Who the call counts against and what it charged; null when no governance check ran (an unknown model).</summary>
+    public CallGovernance? Governance { get; set; }
+
+    /// <summary>Prices a deployment's usage in US dollars; set by the governance checks.</summary>
+    public Func<Deployment, TokenUsage, double>? CostOf { get; set; }
+
+    /// <summary>What the call cost, once a deployment answered with usage.</summary>
+    public double? Cost => ServedBy is { } deployment && Usage is { } usage && CostOf is { } cost ? cost(deployment, usage) : null;
     public double OverheadMilliseconds { get; private set; }
 
     public CancellationToken Aborted => Context.RequestAborted;

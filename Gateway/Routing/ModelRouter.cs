@@ -231,14 +231,15 @@ internal sealed partial class ModelRouter(
             usage?.PromptTokens, usage?.CompletionTokens, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds, call.OverheadMilliseconds);
     }
 
-    private static GatewayCallRecord Record(GatewayCall call, int status, string? errorCode)
+    internal static GatewayCallRecord Record(GatewayCall call, int status, string? errorCode)
     {
         var end = DateTimeOffset.UtcNow;
         return new GatewayCallRecord(
             call.Operation.ToString(), call.Fields.Model, call.ServedBy?.Id, call.ServedBy?.ProviderName, call.ServedBy?.Config.Params.ProviderModel,
             status, errorCode, call.Attempts, call.Usage?.PromptTokens, call.Usage?.CompletionTokens, call.Fields.Stream, call.Fields.User,
             end - Stopwatch.GetElapsedTime(call.StartedAt), end, call.OverheadMilliseconds,
-            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0, call.Usage?.CacheCreation1hTokens ?? 0);
+            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0, call.Usage?.CacheCreation1hTokens ?? 0,
+            call.Governance is { } caller ? new CallerIdentity(caller.KeyToken, caller.KeyAlias, caller.TeamId, caller.UserId) : null, call.Cost);
     }
 
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>

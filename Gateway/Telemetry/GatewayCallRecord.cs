@@ -22,4 +22,9 @@ internal sealed record GatewayCallRecord(
     double OverheadMilliseconds,
     int CacheReadTokens = 0,
     int CacheCreationTokens = 0,
-    int CacheCreation1hTokens = 0);
+    int CacheCreation1hTokens = 0,
+    CallerIdentity? Caller = null,
+    double? Cost = null);
+
+/// <summary>Who made a call, as LiteLLM's Langfuse logger names it in trace metadata: the key's token (never the key), its alias, team and user.</summary>
+internal sealed record CallerIdentity(string? KeyToken, string? KeyAlias, string? TeamId, string? UserId);

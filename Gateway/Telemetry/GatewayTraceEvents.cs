@@ -26,6 +26,14 @@ internal static class GatewayTraceEvents
             metadata["error_code"] = call.ErrorCode;
         }
 
+        if (call.Caller is { } caller)
+        {
+            SetNonNull(metadata, "user_api_key_hash", caller.KeyToken);
+            SetNonNull(metadata, "user_api_key_alias", caller.KeyAlias);
+            SetNonNull(metadata, "user_api_key_team_id", caller.TeamId);
+            SetNonNull(metadata, "user_api_key_user_id", caller.UserId);
+        }
+
         var trace = new JsonObject
         {
             ["id"] = traceId,
@@ -77,8 +85,22 @@ internal static class GatewayTraceEvents
             generation["usageDetails"] = usage;
         }
 
+        if (call.Cost is { } cost)
+        {
+            // The cost budgets were charged, config prices included, so the trace and the budget agree.
+            generation["costDetails"] = new JsonObject { ["total"] = cost };
+        }
+
         yield return Envelope("trace-create", trace, call.StartTime);
         yield return Envelope("generation-create", generation, call.EndTime);
+    }
+
+    private static void SetNonNull(JsonObject target, string name, string? value)
+    {
+        if (value is not null)
+        {
+            target[name] = value;
+        }
     }
 
     private static JsonObject Envelope(string type, JsonObject body, DateTimeOffset at) => new()

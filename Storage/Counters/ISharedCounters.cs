@@ -26,6 +26,18 @@ public interface ISharedCounters
 
     /// <summary>How long the flag stays raised, or null when it is down.</summary>
     ValueTask<TimeSpan?> GetFlagAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks every charge and, only when all of them fit, applies all of them, as one atomic step: a call held by
+    /// one limit takes nothing from the others. The keys of one call must be distinct.
+    /// </summary>
+    ValueTask<ChargeResult> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies amounts without limits, in one step: a window gets the amount at the current time; a value that exists
+    /// gets the amount added (one that has expired is left alone, so the next charge seeds it afresh).
+    /// </summary>
+    ValueTask AdjustAllAsync(IReadOnlyList<CounterCharge> adjustments, CancellationToken cancellationToken);
 }
 
 /// <param name="Total">The window's total after the call (including the amount when admitted).</param>

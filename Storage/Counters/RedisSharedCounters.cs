@@ -10,13 +10,69 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
 
     public async ValueTask<WindowAdmission> TryAddToWindowAsync(string key, long amount, long limit, TimeSpan window, CancellationToken cancellationToken)
     {
-        // One hash tag keeps the window's three keys in one slot on a Redis cluster.
-        var tag = $"window:{{{key}}}";
         var result = (RedisResult[])(await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(
             RedisCounterScripts.TryAddToWindow,
-            [$"{tag}:log", $"{tag}:total", $"{tag}:seq"],
+            WindowKeys(key),
             [amount, limit, (long)window.TotalMilliseconds])))!;
         return new WindowAdmission((long)result[0] == 1, (long)result[1], TimeSpan.FromMilliseconds((long)result[2]));
+    }
+
+    public async ValueTask<ChargeResult> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
+    {
+        if (charges.Count == 0)
+        {
+            return ChargeResult.Charged;
+        }
+
+        var (keys, values) = ScriptArguments(charges);
+        var result = (RedisResult[])(await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(RedisCounterScripts.TryChargeAll, keys, values)))!;
+        var refused = (int)result[0];
+        return refused < 0 ? ChargeResult.Charged : new ChargeResult(refused, (long)result[1], TimeSpan.FromMilliseconds((long)result[2]));
+    }
+
+    public async ValueTask AdjustAllAsync(IReadOnlyList<CounterCharge> adjustments, CancellationToken cancellationToken)
+    {
+        if (adjustments.Count == 0)
+        {
+            return;
+        }
+
+        var (keys, values) = ScriptArguments(adjustments);
+        await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(RedisCounterScripts.AdjustAll, keys, values));
+    }
+
+    /// <summary>Three keys and five values per charge, the layout the batch scripts read.</summary>
+    private static (RedisKey[] Keys, RedisValue[] Values) ScriptArguments(IReadOnlyList<CounterCharge> charges)
+    {
+        var keys = new RedisKey[charges.Count * 3];
+        var values = new RedisValue[charges.Count * 5];
+        for (var i = 0; i < charges.Count; i++)
+        {
+            var charge = charges[i];
+            if (charge.Kind == CounterKind.Window)
+            {
+                WindowKeys(charge.Key).CopyTo(keys, i * 3);
+            }
+            else
+            {
+                keys[i * 3] = keys[(i * 3) + 1] = keys[(i * 3) + 2] = Key(charge.Key);
+            }
+
+            values[i * 5] = charge.Kind == CounterKind.Window ? 0 : 1;
+            values[(i * 5) + 1] = charge.Amount;
+            values[(i * 5) + 2] = charge.Limit;
+            values[(i * 5) + 3] = (long)charge.Period.TotalMilliseconds;
+            values[(i * 5) + 4] = charge.Seed;
+        }
+
+        return (keys, values);
+    }
+
+    // One hash tag keeps a window's three keys in one slot on a Redis cluster.
+    private static RedisKey[] WindowKeys(string key)
+    {
+        var tag = $"window:{{{key}}}";
+        return [$"{tag}:log", $"{tag}:total", $"{tag}:seq"];
     }
 
     public async ValueTask<long> AddAsync(string key, long delta, TimeSpan ttl, CancellationToken cancellationToken) =>

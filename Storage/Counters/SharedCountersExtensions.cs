@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Storage.Invalidation;
 using Storage.Redis;
 
 namespace Storage.Counters;
@@ -9,7 +10,16 @@ public static class SharedCountersExtensions
 {
     public const string Seam = "counters";
 
-    /// <summary>Registers <see cref="ISharedCounters"/>: Redis when <c>ConnectionStrings:redis</c> is set, otherwise in-process.</summary>
+    /// <summary>
+    /// Service key of the in-process <see cref="ISharedCounters"/> and <see cref="IDeltaBuffer"/> every host also
+    /// gets: what a caller may fall back to, per replica, while Redis is unreachable.
+    /// </summary>
+    public const string LocalFallback = "local";
+
+    /// <summary>
+    /// Registers <see cref="ISharedCounters"/>, <see cref="IDeltaBuffer"/> and <see cref="IInvalidationChannel"/>:
+    /// Redis when <c>ConnectionStrings:redis</c> is set, otherwise in-process.
+    /// </summary>
     public static IHostApplicationBuilder AddSharedCounters(this IHostApplicationBuilder builder)
     {
         var redis = builder.TryAddRedis();
@@ -21,16 +31,23 @@ public static class SharedCountersExtensions
             return builder;
         }
 
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddKeyedSingleton<ISharedCounters>(LocalFallback, (provider, _) => new InProcessSharedCounters(provider.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IDeltaBuffer>(LocalFallback, (_, _) => new InProcessDeltaBuffer());
         if (redis is null)
         {
-            builder.Services.AddSingleton<ISharedCounters, InProcessSharedCounters>();
-            builder.Services.AddBackendHealthCheck<ISharedCounters>(backend, static (_, _) => Task.FromResult(true));
+            services.AddSingleton<ISharedCounters, InProcessSharedCounters>();
+            services.AddSingleton<IDeltaBuffer, InProcessDeltaBuffer>();
+            services.AddSingleton<IInvalidationChannel, InProcessInvalidationChannel>();
+            services.AddBackendHealthCheck<ISharedCounters>(backend, static (_, _) => Task.FromResult(true));
         }
         else
         {
-            builder.Services.AddSingleton<ISharedCounters, RedisSharedCounters>();
-            builder.Services.AddBackendHealthCheck<RedisConnection>(backend, static (connection, _) => connection.PingAsync());
+            services.AddSingleton<ISharedCounters, RedisSharedCounters>();
+            services.AddSingleton<IDeltaBuffer, RedisDeltaBuffer>();
+            services.AddSingleton<IInvalidationChannel, RedisInvalidationChannel>();
+            services.AddBackendHealthCheck<RedisConnection>(backend, static (connection, _) => connection.PingAsync());
         }
 
         return builder;

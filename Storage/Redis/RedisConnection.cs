@@ -4,7 +4,7 @@ namespace Storage.Redis;
 
 /// <summary>
 /// The process's one multiplexed connection to Redis, shared by the queue and the counters. It connects in the
-/// background and reconnects by itself, so a Redis outage surfaces as failed calls, never as a failed start.
+/// background and reconnects by itself, so a Redis outage surfaces as calls failing fast, never as a failed start.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
@@ -14,6 +14,9 @@ public sealed class RedisConnection : IAsyncDisposable
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
+        // While the connection is down, calls fail at once instead of queueing until their timeout: a gateway call
+        // must not wait seconds on a dead Redis, and every caller has its own answer to an outage.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         Endpoint = string.Join(",", options.EndPoints.Select(e => e.ToString()));
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(options));
     }
@@ -22,6 +25,8 @@ public sealed class RedisConnection : IAsyncDisposable
     public string Endpoint { get; }
 
     public async Task<IDatabase> DatabaseAsync() => (await _multiplexer.Value).GetDatabase();
+
+    internal Task<ConnectionMultiplexer> MultiplexerAsync() => _multiplexer.Value;
 
     /// <summary>Runs a Redis call and turns connection failures and time-outs into <see cref="StorageUnavailableException"/>.</summary>
     public async Task<T> CallAsync<T>(string seam, Func<IDatabase, Task<T>> call)

@@ -16,6 +16,16 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     public DbSet<ProjectApiKey> ProjectApiKeys => Set<ProjectApiKey>();
     public DbSet<PlatformUser> Users => Set<PlatformUser>();
     public DbSet<OrganizationMembership> OrganizationMemberships => Set<OrganizationMembership>();
+    public DbSet<VirtualKey> VirtualKeys => Set<VirtualKey>();
+    public DbSet<DeprecatedVirtualKey> DeprecatedVirtualKeys => Set<DeprecatedVirtualKey>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMembership> TeamMemberships => Set<TeamMembership>();
+    public DbSet<InternalUser> InternalUsers => Set<InternalUser>();
+    public DbSet<EndUser> EndUsers => Set<EndUser>();
+    public DbSet<DailySpend> DailySpend => Set<DailySpend>();
+    public DbSet<BudgetState> BudgetStates => Set<BudgetState>();
+    public DbSet<SpendFlushBatch> SpendFlushBatches => Set<SpendFlushBatch>();
+    public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -66,6 +76,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
             membership.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
         });
 
+        GatewayModel.Configure(modelBuilder);
         ApplySnakeCaseColumnNames(modelBuilder);
     }
 

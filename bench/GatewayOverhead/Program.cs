@@ -1,14 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using TestInfrastructure;
 
-// Starts a fake OpenAI upstream here and the built Gateway as its own process, then sends the same requests
-// directly and through the gateway, at concurrency 1 and 64, non-streaming and streaming, and prints the
-// latency percentiles of both (whole answer and first byte), the gateway's own x-gateway-overhead-ms and the
-// gateway's RSS while each run is under load. The gateway runs as in production: master key, a deployment rpm
-// limit (counted on every call), and traces exported to a Langfuse ingestion endpoint (the fake accepts them).
+// Starts a fake OpenAI upstream here and the built Gateway as its own processes, then sends the same requests
+// directly and through each gateway, at concurrency 1 and 64, non-streaming and streaming, and prints the latency
+// percentiles (whole answer and first byte), the gateway's own x-gateway-overhead-ms and each gateway's RSS while
+// its runs are under load. Every gateway runs as in production: master key, a deployment rpm limit (counted on every
+// call), and traces exported to a Langfuse ingestion endpoint (the fake accepts them). Three gateways run side by
+// side, measured in alternating blocks for every row so that a busy machine weighs on all of them alike:
+//   master key      – no governance check has anything to charge;
+//   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
+//   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -20,83 +26,144 @@ if (!File.Exists(gatewayDll))
 }
 
 await using var upstream = await FakeOpenAiUpstream.StartAsync();
-using var data = new TemporaryDirectory("gateway-bench-");
+await using var redis = new RedisServer();
+await redis.InitializeAsync();
 const string MasterKey = "sk-bench-master-key";
-var config = data.Combine("config.yaml");
-await File.WriteAllTextAsync(config, $"""
-    model_list:
-      - model_name: bench
-        litellm_params: {"{"}model: openai/bench, api_base: "{upstream.ApiBase}", api_key: sk-upstream, rpm: 100000000{"}"}
-    """);
-var port = FreeTcpPort.Next();
-await using var gateway = ExternalProcess.Start("dotnet",
-    [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
-    new Dictionary<string, string?>
+using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
+
+var gateways = new List<Gateway>();
+try
+{
+    gateways.Add(await StartGatewayAsync("master key", redisConnection: null, governed: false));
+    gateways.Add(await StartGatewayAsync("key, in-process", redisConnection: null, governed: true));
+    gateways.Add(await StartGatewayAsync("key, Redis", redis.ConnectionString, governed: true));
+}
+catch (InvalidOperationException exception)
+{
+    await Console.Error.WriteLineAsync(exception.Message);
+    return 1;
+}
+
+var direct = new Uri(upstream.ApiBase + "/chat/completions");
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after {requests / 10} warm-up requests; latencies in ms");
+Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var stream in new[] { false, true })
+{
+    foreach (var concurrency in new[] { 1, 64 })
+    {
+        await RunAsync(direct, null, null, stream, concurrency, requests / 10);
+        foreach (var gateway in gateways)
+        {
+            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, stream, concurrency, requests / 10);
+        }
+
+        // Alternating blocks, so a burst of load on the shared machine falls on every side alike.
+        var directRun = Run.Empty;
+        var gatewayRuns = gateways.Select(_ => Run.Empty).ToArray();
+        for (var block = 0; block < Blocks; block++)
+        {
+            directRun = directRun.Add(await RunAsync(direct, null, null, stream, concurrency, requests / Blocks));
+            for (var i = 0; i < gateways.Count; i++)
+            {
+                gatewayRuns[i] = gatewayRuns[i].Add(await RunAsync(gateways[i].Endpoint, gateways[i].Key, gateways[i].Process, stream, concurrency, requests / Blocks));
+            }
+        }
+
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            var run = gatewayRuns[i];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {gateways[i].Name} | {(stream ? "yes" : "no")} | {concurrency} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB |"));
+        }
+    }
+}
+
+foreach (var gateway in gateways)
+{
+    var status = await File.ReadAllLinesAsync($"/proc/{gateway.Process.Id}/status");
+    Console.WriteLine($"{gateway.Name}: peak RSS over the whole run {status.Single(l => l.StartsWith("VmHWM", StringComparison.Ordinal)).Split(':')[1].Trim()}");
+    await gateway.DisposeAsync();
+}
+
+Console.WriteLine($"load average {await LoadAverageAsync()} at the end");
+return 0;
+
+async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed)
+{
+    var data = new TemporaryDirectory("gateway-bench-");
+    var config = data.Combine("config.yaml");
+    // Prices make the budget's reservation and settlement real work; the limits are far above what the run reaches.
+    await File.WriteAllTextAsync(config, $"""
+        model_list:
+          - model_name: bench
+            litellm_params: {"{"}model: openai/bench, api_base: "{upstream.ApiBase}", api_key: sk-upstream, rpm: 100000000{"}"}
+            model_info: {"{"}input_cost_per_token: 0.000001, output_cost_per_token: 0.000002{"}"}
+        """);
+    var port = FreeTcpPort.Next();
+    var environment = new Dictionary<string, string?>
     {
         ["LITELLM_MASTER_KEY"] = MasterKey,
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["LANGFUSE_HOST"] = upstream.BaseAddress.ToString(),
         ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-bench",
         ["LANGFUSE_SECRET_KEY"] = "sk-lf-bench",
-    });
-var deadline = DateTime.UtcNow.AddSeconds(60);
-while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
-{
-    if (gateway.HasExited || DateTime.UtcNow > deadline)
+    };
+    if (redisConnection is not null)
     {
-        await Console.Error.WriteLineAsync("The gateway did not start:\n" + gateway.Output);
-        return 1;
+        environment["ConnectionStrings__redis"] = redisConnection;
     }
 
-    await Task.Delay(100);
-}
-
-using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
-var direct = new Uri(upstream.ApiBase + "/chat/completions");
-var through = new Uri($"http://127.0.0.1:{port}/v1/chat/completions");
-
-Console.WriteLine($"{Environment.ProcessorCount} cores, {requests} requests per run after {requests / 10} warm-up requests; latencies in ms");
-Console.WriteLine("| stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-foreach (var stream in new[] { false, true })
-{
-    foreach (var concurrency in new[] { 1, 64 })
+    var process = ExternalProcess.Start("dotnet",
+        [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
+        environment);
+    var deadline = DateTime.UtcNow.AddSeconds(120);
+    while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
     {
-        await RunAsync(direct, stream, concurrency, requests / 10, null);
-        await RunAsync(through, stream, concurrency, requests / 10, MasterKey);
-
-        // Ten alternating blocks per side, so a burst of load on the shared machine falls on both sides alike.
-        var directRun = Run.Empty;
-        var gatewayRun = Run.Empty;
-        for (var block = 0; block < Blocks; block++)
+        if (process.HasExited || DateTime.UtcNow > deadline)
         {
-            directRun = directRun.Add(await RunAsync(direct, stream, concurrency, requests / Blocks, null));
-            gatewayRun = gatewayRun.Add(await RunAsync(through, stream, concurrency, requests / Blocks, MasterKey));
+            throw new InvalidOperationException($"The gateway '{name}' did not start:\n" + process.Output);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {(stream ? "yes" : "no")} | {concurrency} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(gatewayRun.Times, 50):0.00} | {P(gatewayRun.Times, 99):0.00} | {P(gatewayRun.Times, 50) - P(directRun.Times, 50):0.00} | {P(gatewayRun.Times, 99) - P(directRun.Times, 99):0.00} | {P(gatewayRun.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(gatewayRun.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(gatewayRun.Overheads, 50):0.000} | {P(gatewayRun.Overheads, 99):0.000} | {gatewayRun.PeakRssMb} MB |"));
+        await Task.Delay(100);
     }
+
+    var baseAddress = new Uri($"http://127.0.0.1:{port}");
+    var key = MasterKey;
+    if (governed)
+    {
+        using var generate = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/key/generate"))
+        {
+            Content = JsonContent.Create(new JsonObject
+            {
+                ["max_budget"] = 1_000_000, ["budget_duration"] = "30d", ["rpm_limit"] = 1_000_000, ["tpm_limit"] = 1_000_000_000,
+                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray("bench"),
+            }),
+        };
+        generate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        using var response = await client.SendAsync(generate);
+        response.EnsureSuccessStatusCode();
+        key = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+    }
+
+    return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key);
 }
 
-Console.WriteLine("Gateway peak RSS over the whole run: " + (await File.ReadAllLinesAsync($"/proc/{gateway.Id}/status")).Single(l => l.StartsWith("VmHWM", StringComparison.Ordinal)).Split(':')[1].Trim());
-return 0;
-
-async Task<Run> RunAsync(Uri target, bool stream, int concurrency, int count, string? key)
+async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, bool stream, int concurrency, int count)
 {
     using var sampling = new CancellationTokenSource();
     var peakRss = 0L;
-    var sampler = Task.Run(async () =>
+    var sampler = sampled is null ? Task.CompletedTask : Task.Run(async () =>
     {
         while (!sampling.IsCancellationRequested)
         {
-            peakRss = Math.Max(peakRss, ResidentMegabytes(gateway.Id));
+            peakRss = Math.Max(peakRss, ResidentMegabytes(sampled.Id));
             await Task.Delay(50, CancellationToken.None);
         }
     });
-    var firstBytes = new List<double>(count);
-    var body = $$"""{"model":"bench","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
+    var body = $$"""{"model":"bench","stream":{{(stream ? "true" : "false")}},"max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
     var times = new List<double>(count);
+    var firstBytes = new List<double>(count);
     var overheads = new List<double>(count);
     var next = 0;
     var gate = new object();
@@ -140,6 +207,8 @@ async Task<Run> RunAsync(Uri target, bool stream, int concurrency, int count, st
 static long ResidentMegabytes(int processId) =>
     long.Parse(File.ReadAllLines($"/proc/{processId}/status").Single(l => l.StartsWith("VmRSS", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
 
+static async Task<string> LoadAverageAsync() => (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[0];
+
 static double P(List<double> values, int percentile)
 {
     var sorted = values.Order().ToList();
@@ -164,4 +233,14 @@ internal sealed record Run(List<double> Times, List<double> FirstBytes, List<dou
     public static Run Empty => new([], [], [], 0);
 
     public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads], Math.Max(PeakRssMb, other.PeakRssMb));
+}
+
+/// <summary>One gateway process of the run, with the key its calls carry.</summary>
+internal sealed record Gateway(string Name, ExternalProcess Process, TemporaryDirectory Data, Uri Endpoint, string Key) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        Data.Dispose();
+    }
 }

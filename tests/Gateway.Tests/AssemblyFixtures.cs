@@ -1,1 +1,2 @@
 [assembly: AssemblyFixture(typeof(RedisServer))]
+[assembly: AssemblyFixture(typeof(PostgresServer))]

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Governance.Policies;
 
 namespace Gateway.Authentication.Entra;
 
@@ -11,6 +12,11 @@ public sealed class EntraCallerPolicies
     public Dictionary<string, EntraKeyPolicy> Policies { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public EntraKeyPolicy? Find(string? name) => name is not null && Policies.TryGetValue(name, out var policy) ? policy : null;
+
+    /// <summary>The policies as governance enforces them on the callers mapped to each: models, budgets and limits.</summary>
+    internal IEnumerable<KeyPolicy> ToKeyPolicies() => Policies.Select(entry => new KeyPolicy(
+        entry.Key, entry.Value.Models, (double?)entry.Value.MaxBudget, entry.Value.BudgetDuration,
+        entry.Value.RpmLimit, entry.Value.TpmLimit, entry.Value.MaxParallelRequests, (double?)entry.Value.SoftBudget));
 }
 
 /// <summary>A key policy: LiteLLM's <c>models</c>, <c>max_budget</c>, <c>soft_budget</c>, <c>budget_duration</c>, <c>rpm_limit</c>, <c>tpm_limit</c>, <c>max_parallel_requests</c>.</summary>
@@ -31,6 +37,4 @@ public sealed class EntraKeyPolicy
 
     public BudgetDuration? ParsedBudgetDuration =>
         BudgetDuration is { } text && Configuration.BudgetDuration.TryParse(text, out var duration) ? duration : null;
-
-    public bool AllowsModel(string model) => Models.Length == 0 || Array.IndexOf(Models, model) >= 0;
 }

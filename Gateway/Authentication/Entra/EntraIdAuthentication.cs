@@ -1,3 +1,4 @@
+using Gateway.Governance.Policies;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,6 +18,8 @@ internal static class EntraIdAuthentication
         services.AddOptions<EntraCallerPolicies>().BindConfiguration(EntraIdOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EntraIdOptions>, EntraIdOptionsValidation>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EntraCallerPolicies>, EntraCallerPoliciesValidation>());
+        // Governance holds callers mapped to a policy to its models, budget and limits: the policies fill its registry.
+        services.Replace(ServiceDescriptor.Singleton(provider => KeyPolicyRegistry.Of(provider.GetRequiredService<IOptions<EntraCallerPolicies>>().Value.ToKeyPolicies())));
         return services;
     }
 

@@ -14,6 +14,7 @@ namespace Gateway.Tests.Authentication;
 public sealed class EntraIdTests(EntraIdTests.Fixture fixture) : IClassFixture<EntraIdTests.Fixture>
 {
     public const string ResearchRole = "Research.Member";
+    public const string LimitedRole = "Limited.Member";
     public static readonly string FinanceGroup = Guid.NewGuid().ToString();
     public static readonly string BatchApp = Guid.NewGuid().ToString();
 
@@ -40,6 +41,9 @@ public sealed class EntraIdTests(EntraIdTests.Fixture fixture) : IClassFixture<E
             ["Gateway:Entra:Policies:research-default:MaxBudget"] = "50",
             ["Gateway:Entra:Policies:research-default:BudgetDuration"] = "30d",
             ["Gateway:Entra:Policies:research-default:RpmLimit"] = "60",
+            ["Gateway:Entra:Mappings:3:Roles:0"] = LimitedRole,
+            ["Gateway:Entra:Mappings:3:Policy"] = "limited",
+            ["Gateway:Entra:Policies:limited:RpmLimit"] = "2",
         });
 
         public async ValueTask DisposeAsync() => await Entra.DisposeAsync();
@@ -147,8 +151,8 @@ public sealed class EntraIdTests(EntraIdTests.Fixture fixture) : IClassFixture<E
         var models = await GatewayClients.Models(Entra.Host, token).GetModelsAsync(Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        var error = await Apis.OpenAiApiTests.AssertOpenAiErrorAsync(denied, HttpStatusCode.Forbidden, "invalid_request_error", "model_not_allowed", param: "model");
-        Assert.Contains("'gpt-4o'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var error = await Apis.OpenAiApiTests.AssertOpenAiErrorAsync(denied, HttpStatusCode.Forbidden, "policy_model_access_denied", "model_access_denied", param: "model");
+        Assert.Contains("Tried to access gpt-4o", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, deniedAzure.StatusCode);
         Assert.Equal(["gpt-4o-mini"], models.Value.Select(m => m.Id));
     }
@@ -166,7 +170,24 @@ public sealed class EntraIdTests(EntraIdTests.Fixture fixture) : IClassFixture<E
         using var error = System.Text.Json.JsonDocument.Parse(await denied.Content.ReadAsStringAsync(Cancellation));
         Assert.Equal("error", error.RootElement.GetProperty("type").GetString());
         Assert.Equal("permission_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
-        Assert.Contains("'gpt-4o'", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Tried to access gpt-4o", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Callers_mapped_to_a_policy_share_its_rate_limit_through_governance()
+    {
+        var first = Tenant.CreateToken(new FakeEntraToken { Roles = ["Gateway.Invoke", LimitedRole] });
+        var second = Tenant.CreateToken(new FakeEntraToken { Roles = ["Gateway.Invoke", LimitedRole] });
+
+        using var one = await Entra.Host.Client.SendAsync(Entra.Chat(first), Cancellation);
+        using var two = await Entra.Host.Client.SendAsync(Entra.Chat(second), Cancellation);
+        using var three = await Entra.Host.Client.SendAsync(Entra.Chat(first), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        var error = await Apis.OpenAiApiTests.AssertOpenAiErrorAsync(three, HttpStatusCode.TooManyRequests, "rate_limit_error", "rate_limit_exceeded");
+        Assert.Contains("Policy 'limited'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.NotNull(three.Headers.RetryAfter);
     }
 
     private static HttpRequestMessage Message(string token, string model)

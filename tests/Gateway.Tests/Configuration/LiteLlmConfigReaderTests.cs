@@ -236,7 +236,7 @@ public sealed class LiteLlmConfigReaderTests
                 "model_list[2].litellm_params: is required, with at least 'model: provider/name'",
                 "router_settings.routing_strategy: 'fastest' is not a routing strategy (simple-shuffle, least-busy, latency-based-routing, usage-based-routing, usage-based-routing-v2, cost-based-routing)",
                 "router_settings.num_retries: -1 is less than 0",
-                "litellm_settings.budget_duration: '30 days' is not a duration like 30s, 30m, 30h, 30d or 1mo",
+                "litellm_settings.budget_duration: '30 days' is not a duration like 30s, 30m, 30h, 30d, 2w or 1mo",
                 "general_settings.master_key: must start with 'sk-', as with LiteLLM",
                 "router_settings.fallbacks.a: 'missing' is not a model_name in model_list",
             ],

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Gateway.Tests.Governance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,7 @@ public sealed class GatewayTraceExporterTests : IAsyncLifetime
         model_list:
           - model_name: echo
             litellm_params: {model: mock/echo}
+            model_info: {input_cost_per_token: 0.5, output_cost_per_token: 1}
         """;
 
     private readonly TemporaryDirectory _data = new("gateway-traces-");
@@ -79,6 +81,29 @@ public sealed class GatewayTraceExporterTests : IAsyncLifetime
         Assert.True(generation.GetProperty("usageDetails").GetProperty("input").GetInt32() > 0);
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("pk-lf-gateway:sk-lf-gateway-secret")), _received.First().Authorization);
         Assert.DoesNotContain(GatewayHost.MasterKey, string.Join('\n', events.Select(e => e.GetRawText())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_virtual_key_calls_trace_names_its_token_alias_team_and_user_and_carries_the_cost()
+    {
+        await StartReceiverAsync();
+        (await _gateway.PostAsync("/team/new", """{"team_id":"traced-team"}""")).AssertOk();
+        var key = await _gateway.GenerateKeyAsync(new System.Text.Json.Nodes.JsonObject { ["key_alias"] = "traced", ["team_id"] = "traced-team", ["user_id"] = "traced-user" });
+
+        using var response = await _gateway.Client.SendAsync(
+            GatewayClients.Post("/v1/chat/completions", """{"model":"echo","messages":[{"role":"user","content":"two words"}]}""", key), TestContext.Current.CancellationToken);
+        var events = await ReceivedEventsAsync(2);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var generation = events.Single(e => e.GetProperty("type").GetString() == "generation-create").GetProperty("body");
+        var metadata = generation.GetProperty("metadata");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key))), metadata.GetProperty("user_api_key_hash").GetString());
+        Assert.Equal("traced", metadata.GetProperty("user_api_key_alias").GetString());
+        Assert.Equal("traced-team", metadata.GetProperty("user_api_key_team_id").GetString());
+        Assert.Equal("traced-user", metadata.GetProperty("user_api_key_user_id").GetString());
+        // Two prompt words at $0.5 and the two echoed words at $1.
+        Assert.Equal(3, generation.GetProperty("costDetails").GetProperty("total").GetDouble(), 9);
+        Assert.DoesNotContain(key, string.Join('\n', events.Select(e => e.GetRawText())), StringComparison.Ordinal);
     }
 
     [Fact]

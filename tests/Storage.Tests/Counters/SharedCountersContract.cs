@@ -134,6 +134,76 @@ public abstract class SharedCountersContract : IAsyncLifetime
         Assert.Equal(0, await Counters.GetAsync(value, Cancel));
         Assert.Null(await Counters.GetFlagAsync(Key("never-set"), Cancel));
     }
+
+    [Fact]
+    public async Task A_batch_is_charged_whole_or_not_at_all()
+    {
+        var window = Key("batch-rpm");
+        var budget = Key("batch-budget");
+        var ttl = TimeSpan.FromMinutes(5);
+
+        var refused = await Counters.TryChargeAllAsync(
+            [CounterCharge.Window(window, 1, 10, TimeSpan.FromMinutes(1)), CounterCharge.Value(budget, 600, 1_000, ttl, seed: 500)], Cancel);
+        var fits = await Counters.TryChargeAllAsync(
+            [CounterCharge.Window(window, 1, 10, TimeSpan.FromMinutes(1)), CounterCharge.Value(budget, 400, 1_000, ttl, seed: 500)], Cancel);
+        var windowFull = await Counters.TryChargeAllAsync(
+            [CounterCharge.Value(budget, 0, 1_000, ttl), CounterCharge.Window(window, 10, 10, TimeSpan.FromMinutes(1))], Cancel);
+
+        Assert.Equal(1, refused.Refused);
+        Assert.Equal(500, refused.Total);
+        Assert.True(fits.Admitted);
+        Assert.Equal(900, await Counters.GetAsync(budget, Cancel));
+        Assert.Equal(1, windowFull.Refused);
+        Assert.Equal(1, windowFull.Total);
+        Assert.InRange(windowFull.RetryAfter, TimeSpan.FromSeconds(55), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_never_take_more_than_the_limits_allow()
+    {
+        var budget = Key("burst-budget");
+        var inFlight = Key("burst-parallel");
+        var ttl = TimeSpan.FromMinutes(5);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Counters.TryChargeAllAsync(
+            [CounterCharge.Value(inFlight, 1, 50, ttl), CounterCharge.Value(budget, 1_000, 10_000, ttl)], Cancel).AsTask()));
+
+        Assert.Equal(10, results.Count(r => r.Admitted));
+        Assert.Equal(10_000, await Counters.GetAsync(budget, Cancel));
+        Assert.Equal(10, await Counters.GetAsync(inFlight, Cancel));
+    }
+
+    [Fact]
+    public async Task A_check_only_window_charge_holds_calls_once_the_total_reaches_the_limit()
+    {
+        var tokens = Key("tpm-check");
+        var window = TimeSpan.FromMinutes(1);
+
+        var underLimit = await Counters.TryChargeAllAsync([CounterCharge.Window(tokens, 0, 99, window)], Cancel);
+        await Counters.AdjustAllAsync([CounterCharge.Window(tokens, 100, long.MaxValue, window)], Cancel);
+        var atLimit = await Counters.TryChargeAllAsync([CounterCharge.Window(tokens, 0, 99, window)], Cancel);
+
+        Assert.True(underLimit.Admitted);
+        Assert.False(atLimit.Admitted);
+        Assert.Equal(100, atLimit.Total);
+    }
+
+    [Fact]
+    public async Task Adjustments_settle_existing_values_and_leave_expired_ones_to_be_seeded_again()
+    {
+        var settled = Key("settle");
+        var gone = Key("settle-gone");
+        var ttl = TimeSpan.FromMinutes(5);
+        await Counters.TryChargeAllAsync([CounterCharge.Value(settled, 1_000, 10_000, ttl, seed: 2_000)], Cancel);
+
+        await Counters.AdjustAllAsync([CounterCharge.Value(settled, -400, 0, ttl), CounterCharge.Value(gone, -400, 0, ttl)], Cancel);
+
+        Assert.Equal(2_600, await Counters.GetAsync(settled, Cancel));
+        Assert.Equal(0, await Counters.GetAsync(gone, Cancel));
+        var seededAgain = await Counters.TryChargeAllAsync([CounterCharge.Value(gone, 100, 10_000, ttl, seed: 7_000)], Cancel);
+        Assert.True(seededAgain.Admitted);
+        Assert.Equal(7_100, await Counters.GetAsync(gone, Cancel));
+    }
 }
 
 public sealed class InProcessSharedCountersTests : SharedCountersContract
@@ -157,5 +227,21 @@ public sealed class RedisSharedCountersTests(RedisServer redis) : SharedCounters
             replicas[i % 2].TryAddToWindowAsync(key, 1, 60, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken).AsTask()));
 
         Assert.Equal(60, results.Count(r => r.Admitted));
+    }
+
+    [Fact]
+    public async Task Two_replicas_share_one_exact_batch_of_limits()
+    {
+        await using var other = await SeamHost.StartAsync(BackendSettings(), b => b.AddSharedCounters());
+        var replicas = new[] { Counters, other.Get<ISharedCounters>() };
+        var window = Key("shared-batch-rpm");
+        var budget = Key("shared-batch-budget");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => replicas[i % 2].TryChargeAllAsync(
+            [CounterCharge.Window(window, 1, 60, TimeSpan.FromMinutes(1)), CounterCharge.Value(budget, 10, 1_000, TimeSpan.FromMinutes(1))],
+            TestContext.Current.CancellationToken).AsTask()));
+
+        Assert.Equal(60, results.Count(r => r.Admitted));
+        Assert.Equal(600, await other.Get<ISharedCounters>().GetAsync(budget, TestContext.Current.CancellationToken));
     }
 }

@@ -22,6 +22,315 @@ namespace Storage.Relational.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Storage.Relational.Entities.AuditLogEntry", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BeforeValue")
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("before_value");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("ChangedByApiKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("changed_by_api_key");
+
+                    b.Property<string>("ObjectId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("object_id");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("table_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedValues")
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("updated_values");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.HasIndex("TableName", "ObjectId");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.BudgetState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("budget_states", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.DailySpend", b =>
+                {
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<string>("ApiKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("api_key");
+
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("EndUser")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("end_user");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("model");
+
+                    b.Property<long>("ApiRequests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("api_requests");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("completion_tokens");
+
+                    b.Property<long>("FailedRequests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed_requests");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("prompt_tokens");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.HasKey("Date", "ApiKey", "TeamId", "UserId", "EndUser", "Model");
+
+                    b.HasIndex("TeamId", "Date");
+
+                    b.HasIndex("UserId", "Date");
+
+                    b.ToTable("daily_spend", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.DeprecatedVirtualKey", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token");
+
+                    b.Property<string>("ActiveToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("active_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("RevokeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoke_at");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("ActiveToken");
+
+                    b.ToTable("deprecated_virtual_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.EndUser", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("alias");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("end_users", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.InternalUser", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UserAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_alias");
+
+                    b.Property<string>("UserEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_email");
+
+                    b.Property<string>("UserRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("user_role");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("UserEmail");
+
+                    b.ToTable("internal_users", (string)null);
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.Organization", b =>
                 {
                     b.Property<string>("Id")
@@ -210,6 +519,238 @@ namespace Storage.Relational.Migrations.Postgres
                     b.ToTable("project_api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Storage.Relational.Entities.SpendFlushBatch", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("batch_id");
+
+                    b.Property<DateTime>("FlushedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("flushed_at");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("FlushedAt");
+
+                    b.ToTable("spend_flush_batches", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.Team", b =>
+                {
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("team_id");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TeamAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("team_alias");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("teams", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.TeamMembership", b =>
+                {
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.HasKey("TeamId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("team_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.VirtualKey", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("Expires")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires");
+
+                    b.Property<string>("KeyAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("key_alias");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("key_name");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double?>("SoftBudget")
+                        .HasColumnType("double precision")
+                        .HasColumnName("soft_budget");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("team_id");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("KeyAlias")
+                        .IsUnique();
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("virtual_keys", (string)null);
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.OrganizationMembership", b =>
                 {
                     b.HasOne("Storage.Relational.Entities.Organization", "Organization")
@@ -251,6 +792,47 @@ namespace Storage.Relational.Migrations.Postgres
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Storage.Relational.Entities.TeamMembership", b =>
+                {
+                    b.HasOne("Storage.Relational.Entities.Team", "Team")
+                        .WithMany("Members")
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storage.Relational.Entities.InternalUser", "User")
+                        .WithMany("Memberships")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Team");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.VirtualKey", b =>
+                {
+                    b.HasOne("Storage.Relational.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Storage.Relational.Entities.InternalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Team");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.InternalUser", b =>
+                {
+                    b.Navigation("Memberships");
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.Organization", b =>
                 {
                     b.Navigation("Members");
@@ -266,6 +848,11 @@ namespace Storage.Relational.Migrations.Postgres
             modelBuilder.Entity("Storage.Relational.Entities.Project", b =>
                 {
                     b.Navigation("ApiKeys");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.Team", b =>
+                {
+                    b.Navigation("Members");
                 });
 #pragma warning restore 612, 618
         }

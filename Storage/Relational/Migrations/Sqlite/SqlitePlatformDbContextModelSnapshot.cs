@@ -17,6 +17,315 @@ namespace Storage.Relational.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Storage.Relational.Entities.AuditLogEntry", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BeforeValue")
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("before_value");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("ChangedByApiKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_by_api_key");
+
+                    b.Property<string>("ObjectId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("object_id");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedValues")
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("updated_values");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.HasIndex("TableName", "ObjectId");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.BudgetState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("budget_states", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.DailySpend", b =>
+                {
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<string>("ApiKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key");
+
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("EndUser")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_user");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<long>("ApiRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("api_requests");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completion_tokens");
+
+                    b.Property<long>("FailedRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_requests");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("prompt_tokens");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.HasKey("Date", "ApiKey", "TeamId", "UserId", "EndUser", "Model");
+
+                    b.HasIndex("TeamId", "Date");
+
+                    b.HasIndex("UserId", "Date");
+
+                    b.ToTable("daily_spend", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.DeprecatedVirtualKey", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<string>("ActiveToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("RevokeAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoke_at");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("ActiveToken");
+
+                    b.ToTable("deprecated_virtual_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.EndUser", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("end_users", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.InternalUser", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UserAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_alias");
+
+                    b.Property<string>("UserEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_email");
+
+                    b.Property<string>("UserRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_role");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("UserEmail");
+
+                    b.ToTable("internal_users", (string)null);
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.Organization", b =>
                 {
                     b.Property<string>("Id")
@@ -205,6 +514,238 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.ToTable("project_api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Storage.Relational.Entities.SpendFlushBatch", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<DateTime>("FlushedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flushed_at");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("FlushedAt");
+
+                    b.ToTable("spend_flush_batches", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.Team", b =>
+                {
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team_id");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TeamAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team_alias");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("teams", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.TeamMembership", b =>
+                {
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.HasKey("TeamId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("team_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.VirtualKey", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("blocked");
+
+                    b.Property<string>("BudgetDuration")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_duration");
+
+                    b.Property<DateTime?>("BudgetResetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_reset_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("Expires")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires");
+
+                    b.Property<string>("KeyAlias")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_alias");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_name");
+
+                    b.Property<double?>("MaxBudget")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_budget");
+
+                    b.Property<int?>("MaxParallelRequests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_parallel_requests");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<long?>("RpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rpm_limit");
+
+                    b.Property<double?>("SoftBudget")
+                        .HasColumnType("REAL")
+                        .HasColumnName("soft_budget");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spend");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team_id");
+
+                    b.Property<long?>("TpmLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpm_limit");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("KeyAlias")
+                        .IsUnique();
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("virtual_keys", (string)null);
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.OrganizationMembership", b =>
                 {
                     b.HasOne("Storage.Relational.Entities.Organization", "Organization")
@@ -246,6 +787,47 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Storage.Relational.Entities.TeamMembership", b =>
+                {
+                    b.HasOne("Storage.Relational.Entities.Team", "Team")
+                        .WithMany("Members")
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storage.Relational.Entities.InternalUser", "User")
+                        .WithMany("Memberships")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Team");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.VirtualKey", b =>
+                {
+                    b.HasOne("Storage.Relational.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Storage.Relational.Entities.InternalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Team");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.InternalUser", b =>
+                {
+                    b.Navigation("Memberships");
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.Organization", b =>
                 {
                     b.Navigation("Members");
@@ -261,6 +843,11 @@ namespace Storage.Relational.Migrations.Sqlite
             modelBuilder.Entity("Storage.Relational.Entities.Project", b =>
                 {
                     b.Navigation("ApiKeys");
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.Team", b =>
+                {
+                    b.Navigation("Members");
                 });
 #pragma warning restore 612, 618
         }
