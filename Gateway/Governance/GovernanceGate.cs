@@ -154,9 +154,14 @@ internal sealed partial class GovernanceGate
         }
     }
 
-    /// <summary>One counter per budget period, so a new period starts from zero on every replica at the same moment.</summary>
+    /// <summary>
+    /// One counter per budget period, so a new period starts from zero on every replica at the same moment; and a new
+    /// one when an admin sets the spend, so counting starts again from what was set.
+    /// </summary>
     internal static string BudgetKey(LimitHolder holder, DateTimeOffset? periodEnd) =>
-        $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}";
+        holder.SpendSetAt is { } set
+            ? $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}:{set.ToUnixTimeMilliseconds()}"
+            : $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}";
 
     /// <summary>A period's counter lives a day past its end; a budget that never resets is kept a week after its last change, then seeded again from the store.</summary>
     internal static TimeSpan BudgetTtl(DateTimeOffset? periodEnd, DateTimeOffset now) =>
