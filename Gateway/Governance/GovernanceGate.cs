@@ -127,6 +127,18 @@ internal sealed partial class GovernanceGate
 
     private static void AddCharges(LimitHolder holder, long estimate, DateTimeOffset now, List<CounterCharge> charges, List<ChargedLimit> charged)
     {
+        AddRateCharges(holder, charges, charged);
+        if (holder.MaxBudgetNanos is not null || holder.SoftBudgetNanos is not null)
+        {
+            var periodEnd = holder.PeriodEnd(now);
+            charges.Add(CounterCharge.Value(BudgetKey(holder, periodEnd), estimate, holder.MaxBudgetNanos ?? long.MaxValue, BudgetTtl(periodEnd, now), holder.SeedFor(periodEnd)));
+            charged.Add(new ChargedLimit(holder, LimitKind.Budget, periodEnd));
+        }
+    }
+
+    /// <summary>The holder's rpm, tpm and parallel-request charges for one call.</summary>
+    internal static void AddRateCharges(LimitHolder holder, List<CounterCharge> charges, List<ChargedLimit> charged)
+    {
         if (holder.Rpm is { } rpm)
         {
             charges.Add(CounterCharge.Window(holder.RpmKey, 1, rpm, Minute));
@@ -144,13 +156,6 @@ internal sealed partial class GovernanceGate
         {
             charges.Add(CounterCharge.Value(holder.ParallelKey, 1, parallel, ParallelTtl));
             charged.Add(new ChargedLimit(holder, LimitKind.Parallel, null));
-        }
-
-        if (holder.MaxBudgetNanos is not null || holder.SoftBudgetNanos is not null)
-        {
-            var periodEnd = holder.PeriodEnd(now);
-            charges.Add(CounterCharge.Value(BudgetKey(holder, periodEnd), estimate, holder.MaxBudgetNanos ?? long.MaxValue, BudgetTtl(periodEnd, now), holder.SeedFor(periodEnd)));
-            charged.Add(new ChargedLimit(holder, LimitKind.Budget, periodEnd));
         }
     }
 

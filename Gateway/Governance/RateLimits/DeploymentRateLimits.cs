@@ -26,21 +26,9 @@ internal sealed class DeploymentRateLimits(GovernanceCounters counters, IOptions
             return (true, TimeSpan.Zero);
         }
 
-        var holder = Holder(deployment);
         var charges = new List<CounterCharge>(2);
         var limits = new List<ChargedLimit>(2);
-        if (holder.Rpm is { } rpm)
-        {
-            charges.Add(CounterCharge.Window(holder.RpmKey, 1, rpm, Minute));
-            limits.Add(new ChargedLimit(holder, LimitKind.Rpm, null));
-        }
-
-        if (holder.Tpm is { } tpm)
-        {
-            charges.Add(CounterCharge.Window(holder.TpmKey, 0, tpm - 1, Minute));
-            limits.Add(new ChargedLimit(holder, LimitKind.Tpm, null));
-        }
-
+        GovernanceGate.AddRateCharges(Holder(deployment), charges, limits);
         var outcome = await counters.TryChargeAsync(charges, limits, cancellationToken);
         return outcome.Unavailable || outcome.Result.Admitted ? (true, TimeSpan.Zero) : (false, outcome.Result.RetryAfter);
     }
