@@ -14,7 +14,8 @@ namespace Gateway.Apis;
 
 /// <summary>
 /// LiteLLM's virtual-key management: <c>/key/generate</c>, <c>/key/info</c>, <c>/key/list</c>, <c>/key/update</c>,
-/// <c>/key/delete</c>, <c>/key/regenerate</c> (also <c>/key/{key}/regenerate</c>), <c>/key/block</c>, <c>/key/unblock</c>,
+/// <c>/key/delete</c>, <c>/key/regenerate</c> (also <c>/key/{key}/regenerate</c>), <c>/key/{key}/reset_spend</c>,
+/// <c>/key/block</c>, <c>/key/unblock</c>,
 /// with LiteLLM's request and response fields. Admins only, except <c>/key/info</c> on the caller's own key. Every
 /// change is audited and announced to every replica's cache.
 /// </summary>
@@ -34,6 +35,7 @@ public static class KeyManagementApi
         admin.MapPost("/delete", DeleteAsync);
         admin.MapPost("/regenerate", RegenerateAsync);
         admin.MapPost("/{key}/regenerate", RegenerateAsync);
+        admin.MapPost("/{key}/reset_spend", ResetSpendAsync);
         admin.MapPost("/block", (HttpContext context, PlatformDbContext db, GovernanceCache cache, TimeProvider clock) => SetBlockedAsync(context, db, cache, clock, blocked: true));
         admin.MapPost("/unblock", (HttpContext context, PlatformDbContext db, GovernanceCache cache, TimeProvider clock) => SetBlockedAsync(context, db, cache, clock, blocked: false));
         return app;
@@ -214,6 +216,29 @@ public static class KeyManagementApi
         return ManagementJson.Result(ManagementJson.GeneratedKey(renewed, secret));
     }
 
+    /// <summary>LiteLLM's spend reset: <c>reset_to</c> (0 or more, at most the current spend); the budget counts again from it at once.</summary>
+    internal static async Task<IResult> ResetSpendAsync(string key, HttpContext context, PlatformDbContext db, GovernanceCache cache, TimeProvider clock)
+    {
+        var request = await ManagementRequest.ReadAsync(context.Request, context.RequestAborted);
+        var row = await FindAsync(db, KeyReference.Token(key), context.RequestAborted);
+        var resetTo = request.Money("reset_to") ?? throw new ManagementRequestException("reset_to is required.", "reset_to");
+        if (resetTo > row.Spend)
+        {
+            throw new ManagementRequestException($"reset_to ({resetTo}) must not be more than the current spend ({row.Spend}).", "reset_to");
+        }
+
+        var before = ManagementJson.Key(row);
+        var now = clock.GetUtcNow().UtcDateTime;
+        row.Spend = resetTo;
+        row.SpendSetAt = now;
+        row.UpdatedAt = now;
+        row.UpdatedBy = ManagementCaller.Name(context);
+        ManagementCaller.Audit(db, context, "updated", Table, row.Token, before, ManagementJson.Key(row), now);
+        await db.SaveChangesAsync(context.RequestAborted);
+        await cache.AnnounceAsync(await EntriesOfAsync(db, [row.Token], context.RequestAborted), context.RequestAborted);
+        return ManagementJson.Result(ManagementJson.Key(row));
+    }
+
     private static async Task<IResult> SetBlockedAsync(HttpContext context, PlatformDbContext db, GovernanceCache cache, TimeProvider clock, bool blocked)
     {
         var request = await ManagementRequest.ReadAsync(context.Request, context.RequestAborted);
@@ -249,6 +274,7 @@ public static class KeyManagementApi
         to.SoftBudget = from.SoftBudget;
         to.BudgetDuration = from.BudgetDuration;
         to.BudgetResetAt = from.BudgetResetAt;
+        to.SpendSetAt = from.SpendSetAt;
         to.TpmLimit = from.TpmLimit;
         to.RpmLimit = from.RpmLimit;
         to.MaxParallelRequests = from.MaxParallelRequests;

@@ -128,6 +128,18 @@ internal sealed partial class GovernanceGate
 
     private static void AddCharges(LimitHolder holder, long estimate, DateTimeOffset now, List<CounterCharge> charges, List<ChargedLimit> charged)
     {
+        AddRateCharges(holder, charges, charged);
+        if (holder.MaxBudgetNanos is not null || holder.SoftBudgetNanos is not null)
+        {
+            var periodEnd = holder.PeriodEnd(now);
+            charges.Add(CounterCharge.Value(BudgetKey(holder, periodEnd), estimate, holder.MaxBudgetNanos ?? long.MaxValue, BudgetTtl(periodEnd, now), holder.SeedFor(periodEnd)));
+            charged.Add(new ChargedLimit(holder, LimitKind.Budget, periodEnd));
+        }
+    }
+
+    /// <summary>The holder's rpm, tpm and parallel-request charges for one call.</summary>
+    private static void AddRateCharges(LimitHolder holder, List<CounterCharge> charges, List<ChargedLimit> charged)
+    {
         if (holder.Rpm is { } rpm)
         {
             charges.Add(CounterCharge.Window(holder.RpmKey, 1, rpm, Minute));
@@ -146,18 +158,16 @@ internal sealed partial class GovernanceGate
             charges.Add(CounterCharge.Value(holder.ParallelKey, 1, parallel, ParallelTtl));
             charged.Add(new ChargedLimit(holder, LimitKind.Parallel, null));
         }
-
-        if (holder.MaxBudgetNanos is not null || holder.SoftBudgetNanos is not null)
-        {
-            var periodEnd = holder.PeriodEnd(now);
-            charges.Add(CounterCharge.Value(BudgetKey(holder, periodEnd), estimate, holder.MaxBudgetNanos ?? long.MaxValue, BudgetTtl(periodEnd, now), holder.SeedFor(periodEnd)));
-            charged.Add(new ChargedLimit(holder, LimitKind.Budget, periodEnd));
-        }
     }
 
-    /// <summary>One counter per budget period, so a new period starts from zero on every replica at the same moment.</summary>
+    /// <summary>
+    /// One counter per budget period, so a new period starts from zero on every replica at the same moment; and a new
+    /// one when an admin sets the spend, so counting starts again from what was set.
+    /// </summary>
     internal static string BudgetKey(LimitHolder holder, DateTimeOffset? periodEnd) =>
-        $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}";
+        holder.SpendSetAt is { } set
+            ? $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}:{set.ToUnixTimeMilliseconds()}"
+            : $"{holder.CounterPrefix}:budget:{periodEnd?.ToUnixTimeMilliseconds() ?? 0}";
 
     /// <summary>A period's counter lives a day past its end; a budget that never resets is kept a week after its last change, then seeded again from the store.</summary>
     internal static TimeSpan BudgetTtl(DateTimeOffset? periodEnd, DateTimeOffset now) =>

@@ -32,7 +32,8 @@ internal sealed record LimitHolder(
     long StoredSpendNanos,
     long? Rpm,
     long? Tpm,
-    int? MaxParallel)
+    int? MaxParallel,
+    DateTimeOffset? SpendSetAt = null)
 {
     /// <summary>The start of every counter key of this holder, e.g. <c>gov:team:t-1</c>.</summary>
     public string CounterPrefix { get; } = $"gov:{KindName(Kind)}:{Id}";
@@ -67,7 +68,8 @@ internal sealed record LimitHolder(
         Usd.ToNanos(entity.Spend),
         entity.RpmLimit,
         entity.TpmLimit,
-        entity.MaxParallelRequests);
+        entity.MaxParallelRequests,
+        entity.SpendSetAt is { } set ? new DateTimeOffset(set, TimeSpan.Zero) : null);
 
     /// <summary>The end of the budget period containing <paramref name="now"/>, or null for a budget that never resets.</summary>
     public DateTimeOffset? PeriodEnd(DateTimeOffset now) =>

@@ -28,12 +28,7 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
             }
         }
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        await db.Database.MigrateAsync(cancellationToken);
-        if (pending.Count > 0)
-        {
-            LogMigrated(pending.Count, string.Join(", ", pending));
-        }
+        await MigrateAsync(db, cancellationToken);
 
         if (db.Database.IsSqlite())
         {
@@ -45,6 +40,42 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Applies pending migrations. On PostgreSQL a session-level advisory lock is held across the whole run: EF Core's
+    /// own lock is released between migrations, so replicas starting together could otherwise each decide to apply
+    /// the same later migration.
+    /// </summary>
+    private async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var postgres = db.Database.IsNpgsql();
+        if (postgres)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockId})", cancellationToken);
+        }
+
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            if (pending.Count > 0)
+            {
+                LogMigrated(pending.Count, string.Join(", ", pending));
+            }
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockId})", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    /// <summary>An arbitrary 64-bit key, the platform's own among advisory locks.</summary>
+    private const long MigrationLockId = 0x4C4C4D_506C6174;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relational store migrated: {Count} migration(s) applied ({Migrations})")]
     private partial void LogMigrated(int count, string migrations);

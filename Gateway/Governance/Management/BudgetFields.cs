@@ -16,6 +16,7 @@ internal static class BudgetFields
         if (request.Money("spend") is { } spend)
         {
             entity.Spend = spend;
+            entity.SpendSetAt = now.UtcDateTime;
         }
 
         if (request.Money("max_budget") is { } maxBudget)

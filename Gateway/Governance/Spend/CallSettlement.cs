@@ -115,9 +115,11 @@ internal sealed partial class CallSettlement(
 
         try
         {
-            await counters.AdjustAsync([.. shared.Values], onLocal: false, cancellationToken);
+            // Both go to Redis together (pipelined on the one connection), so calls arriving meanwhile wait one round trip, not two.
+            var adjusted = counters.AdjustAsync([.. shared.Values], onLocal: false, cancellationToken).AsTask();
+            var recorded = recorder.RecordAsync([.. deltas.Where(d => d.Value != 0)], cancellationToken).AsTask();
             await counters.AdjustAsync([.. local.Values], onLocal: true, cancellationToken);
-            await recorder.RecordAsync([.. deltas.Where(d => d.Value != 0)], cancellationToken);
+            await Task.WhenAll(adjusted, recorded);
             foreach (var (limit, key, onLocal) in softBudgets.DistinctBy(s => s.Key))
             {
                 await AlertOnSoftBudgetAsync(limit, key, onLocal, cancellationToken);

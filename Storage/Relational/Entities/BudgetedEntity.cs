@@ -16,6 +16,9 @@ public abstract class BudgetedEntity
 
     public DateTime? BudgetResetAt { get; set; }
 
+    /// <summary>When an admin last set <see cref="Spend"/> directly: budget counters count again from the stored spend after it.</summary>
+    public DateTime? SpendSetAt { get; set; }
+
     public long? TpmLimit { get; set; }
 
     public long? RpmLimit { get; set; }

@@ -121,6 +121,24 @@ public sealed class LimitsAndBudgetsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Setting_a_keys_spend_takes_effect_on_its_budget_at_once()
+    {
+        await StartAsync();
+        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["max_budget"] = 0.02 });
+        (await ChatAsync(key)).AssertOk();
+        (await ChatAsync(key)).AssertOk();
+        (await ChatAsync(key)).AssertError(HttpStatusCode.TooManyRequests, "budget_exceeded");
+        await EventuallyAsync(async () => Math.Abs(await KeySpendAsync(key) - 0.02) < 1e-9);
+
+        (await _gateway.PostAsync($"/key/{key}/reset_spend", """{"reset_to":0.01}""")).AssertOk();
+        (await ChatAsync(key)).AssertOk();
+        (await ChatAsync(key)).AssertError(HttpStatusCode.TooManyRequests, "budget_exceeded");
+        (await _gateway.PostAsync("/key/update", new JsonObject { ["key"] = key, ["spend"] = 0 })).AssertOk();
+        (await ChatAsync(key)).AssertOk();
+        (await _gateway.PostAsync($"/key/{key}/reset_spend", """{"reset_to":5}""")).AssertError(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Keys_of_a_team_share_its_budget_and_a_users_keys_share_the_users()
     {
         await StartAsync();

@@ -240,6 +240,10 @@ namespace Storage.Relational.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("bigint")
                         .HasColumnName("tpm_limit");
@@ -299,6 +303,10 @@ namespace Storage.Relational.Migrations.Postgres
                     b.Property<double>("Spend")
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("bigint")
@@ -588,6 +596,10 @@ namespace Storage.Relational.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text")
@@ -710,6 +722,10 @@ namespace Storage.Relational.Migrations.Postgres
                     b.Property<double>("Spend")
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<string>("Tags")
                         .IsRequired()

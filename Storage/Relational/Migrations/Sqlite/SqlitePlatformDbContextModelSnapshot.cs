@@ -235,6 +235,10 @@ namespace Storage.Relational.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("INTEGER")
                         .HasColumnName("tpm_limit");
@@ -294,6 +298,10 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.Property<double>("Spend")
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("INTEGER")
@@ -583,6 +591,10 @@ namespace Storage.Relational.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text")
@@ -705,6 +717,10 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.Property<double>("Spend")
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<string>("Tags")
                         .IsRequired()

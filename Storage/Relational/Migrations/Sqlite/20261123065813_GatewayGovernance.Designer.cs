@@ -11,7 +11,7 @@ using Storage.Relational;
 namespace Storage.Relational.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePlatformDbContext))]
-    [Migration("20261123042557_GatewayGovernance")]
+    [Migration("20261123065813_GatewayGovernance")]
     partial class GatewayGovernance
     {
         /// <inheritdoc />
@@ -238,6 +238,10 @@ namespace Storage.Relational.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("INTEGER")
                         .HasColumnName("tpm_limit");
@@ -297,6 +301,10 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.Property<double>("Spend")
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("INTEGER")
@@ -586,6 +594,10 @@ namespace Storage.Relational.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text")
@@ -708,6 +720,10 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.Property<double>("Spend")
                         .HasColumnType("REAL")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<string>("Tags")
                         .IsRequired()

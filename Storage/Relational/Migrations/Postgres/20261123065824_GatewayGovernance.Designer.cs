@@ -12,7 +12,7 @@ using Storage.Relational;
 namespace Storage.Relational.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPlatformDbContext))]
-    [Migration("20261123042716_GatewayGovernance")]
+    [Migration("20261123065824_GatewayGovernance")]
     partial class GatewayGovernance
     {
         /// <inheritdoc />
@@ -243,6 +243,10 @@ namespace Storage.Relational.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("bigint")
                         .HasColumnName("tpm_limit");
@@ -302,6 +306,10 @@ namespace Storage.Relational.Migrations.Postgres
                     b.Property<double>("Spend")
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<long?>("TpmLimit")
                         .HasColumnType("bigint")
@@ -591,6 +599,10 @@ namespace Storage.Relational.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
 
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text")
@@ -713,6 +725,10 @@ namespace Storage.Relational.Migrations.Postgres
                     b.Property<double>("Spend")
                         .HasColumnType("double precision")
                         .HasColumnName("spend");
+
+                    b.Property<DateTime?>("SpendSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spend_set_at");
 
                     b.Property<string>("Tags")
                         .IsRequired()
