@@ -39,10 +39,8 @@ public sealed class DashboardQuery(TraceRowQueries rows)
         return new Dashboard(range, bucketSeconds, await traces, await buckets, await latencies, await topUsers);
     }
 
-    private static SqlFilter Generations(string projectId, TimeRange range) => new SqlFilter(projectId)
-        .WhenFixed("GENERATION", "String", "type = @")
-        .WhenFixed(range.From, TraceRowQueries.Timestamp, "start_time >= @")
-        .WhenFixed(range.To, TraceRowQueries.Timestamp, "start_time < @");
+    private static SqlFilter Generations(string projectId, TimeRange range) => range.Where(projectId, "start_time")
+        .WhenFixed("GENERATION", "String", "type = @");
 
     private Task<List<ModelBucket>> BucketsAsync(string projectId, TimeRange range, int bucketSeconds, CancellationToken cancellationToken)
     {
@@ -79,9 +77,7 @@ public sealed class DashboardQuery(TraceRowQueries rows)
 
     private Task<List<TopSpender>> TopUsersAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(range.From, TraceRowQueries.Timestamp, "timestamp >= @")
-            .WhenFixed(range.To, TraceRowQueries.Timestamp, "timestamp < @")
+        var where = range.Where(projectId)
             .Require("user_id IS NOT NULL");
         var from = where.Bind(range.From - TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
         var to = where.Bind(range.To + TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
@@ -102,9 +98,7 @@ public sealed class DashboardQuery(TraceRowQueries rows)
 
     private Task<long> TraceCountAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(range.From, TraceRowQueries.Timestamp, "timestamp >= @")
-            .WhenFixed(range.To, TraceRowQueries.Timestamp, "timestamp < @");
+        var where = range.Where(projectId);
         return rows.CountAsync($"SELECT count() FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}", where, cancellationToken);
     }
 

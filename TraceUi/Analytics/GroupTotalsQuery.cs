@@ -46,9 +46,7 @@ public sealed class GroupTotalsQuery(TraceRowQueries rows)
 
     private static string Column(TraceGroup group) => group == TraceGroup.Session ? "session_id" : "user_id";
 
-    private static SqlFilter Where(string projectId, TimeRange range, string column) => new SqlFilter(projectId)
-        .WhenFixed(range.From, TraceRowQueries.Timestamp, "timestamp >= @")
-        .WhenFixed(range.To, TraceRowQueries.Timestamp, "timestamp < @")
+    private static SqlFilter Where(string projectId, TimeRange range, string column) => range.Where(projectId)
         .Require($"{column} IS NOT NULL");
 
     private static string Select(SqlFilter where, TimeRange range, string column)

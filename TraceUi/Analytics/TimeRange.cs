@@ -1,4 +1,5 @@
 using System.Globalization;
+using Storage.TraceStore.Queries;
 
 namespace TraceUi.Analytics;
 
@@ -28,6 +29,11 @@ public sealed record TimeRange(string Preset, DateTime From, DateTime To)
             : TimeSpan.FromDays(int.Parse(key[..^1], CultureInfo.InvariantCulture));
         return new TimeRange(key, now - length, now);
     }
+
+    /// <summary>A project's rows whose <paramref name="column"/> (a creation-time column of the sort key) falls in the range.</summary>
+    public SqlFilter Where(string projectId, string column = "timestamp") => new SqlFilter(projectId)
+        .WhenFixed(From, TraceRowQueries.Timestamp, column + " >= @")
+        .WhenFixed(To, TraceRowQueries.Timestamp, column + " < @");
 
     /// <summary>A bucket width that gives a chart between about 24 and 90 points.</summary>
     public (int Seconds, string Label) Bucket() => Length.TotalHours switch

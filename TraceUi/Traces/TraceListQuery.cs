@@ -65,9 +65,7 @@ public sealed class TraceListQuery(TraceRowQueries rows)
 
     private static SqlFilter Where(string projectId, TraceSearch search)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(search.Range.From, TraceRowQueries.Timestamp, "timestamp >= @")
-            .WhenFixed(search.Range.To, TraceRowQueries.Timestamp, "timestamp < @")
+        var where = search.Range.Where(projectId)
             .When(search.Name, "String", "name = @")
             .When(search.UserId, "String", "user_id = @")
             .When(search.SessionId, "String", "session_id = @")

@@ -38,6 +38,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<(IPage Page, List<string> Dialogs)> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Host.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        // A loaded machine (CI shares two cores) can take seconds per page; the default 30 s is too tight for a whole test.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         var page = await context.NewPageAsync();
         var dialogs = new List<string>();
         page.Dialog += async (_, dialog) =>
@@ -54,8 +57,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("input[name=Email]", email);
         await page.FillAsync("input[name=Password]", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal), Loaded);
     }
+
+    /// <summary>Pages are rendered on the server whole, so a navigation is done once the document is parsed.</summary>
+    public static PageWaitForURLOptions Loaded { get; } = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
