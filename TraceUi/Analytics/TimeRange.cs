@@ -9,7 +9,7 @@ namespace TraceUi.Analytics;
 /// </summary>
 public sealed record TimeRange(string Preset, DateTime From, DateTime To)
 {
-    public const string DefaultPreset = "7d";
+    public const string DefaultPreset = "24h";
 
     public static IReadOnlyList<(string Key, string Label)> Presets { get; } =
         [("1h", "Past hour"), ("24h", "Past 24 hours"), ("7d", "Past 7 days"), ("30d", "Past 30 days"), ("90d", "Past 90 days"), ("365d", "Past year")];

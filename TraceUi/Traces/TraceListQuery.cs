@@ -34,20 +34,24 @@ public sealed class TraceListQuery(TraceRowQueries rows)
         // Two connections: the count and the page run side by side.
         var count = rows.CountAsync($"SELECT count() FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}", where, cancellationToken);
         var items = await rows.ReadAsync(page, where, ReadItem, cancellationToken);
-        var totals = await TotalsAsync(projectId, items.Select(i => i.Id).ToArray(), cancellationToken);
+        var totals = items.Count == 0
+            ? []
+            : await TotalsAsync(projectId, items.Select(i => i.Id).ToArray(), items.Min(i => i.Timestamp) - ObservationMargin, items.Max(i => i.Timestamp) + ObservationMargin, cancellationToken);
         return new TraceListPage(items.Select(i => i with { Totals = totals.GetValueOrDefault(i.Id) ?? TraceTotals.None }).ToList(), await count, search.Page);
     }
 
     /// <summary>Per trace: latency from first start to last end, tokens, cost, the highest level and the observation count.</summary>
-    public async Task<Dictionary<string, TraceTotals>> TotalsAsync(string projectId, string[] traceIds, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Only observations starting between <paramref name="from"/> and <paramref name="to"/> count: the bound lets
+    /// ClickHouse read just those days of the sort key, and the trace id's bloom filter index the granules in them.
+    /// Deduplicated with LIMIT 1 BY, since FINAL would skip the index.
+    /// </remarks>
+    public async Task<Dictionary<string, TraceTotals>> TotalsAsync(string projectId, string[] traceIds, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
-        if (traceIds.Length == 0)
-        {
-            return [];
-        }
-
-        // By trace id through the bloom filter index, deduplicated with LIMIT 1 BY (FINAL would skip the index).
-        var where = new SqlFilter(projectId).WhenFixed(traceIds, "Array(String)", "trace_id IN @");
+        var where = new SqlFilter(projectId)
+            .WhenFixed(traceIds, "Array(String)", "trace_id IN @")
+            .WhenFixed(from, TraceRowQueries.Timestamp, "start_time >= @")
+            .WhenFixed(to, TraceRowQueries.Timestamp, "start_time < @");
         var latest = $"SELECT trace_id, start_time, end_time, usage_details, total_cost, level, is_deleted FROM observations WHERE {where.FixedWhere} ORDER BY event_ts DESC LIMIT 1 BY id";
         var sql = $"{TotalsSelect} FROM ({latest}) WHERE is_deleted = 0 GROUP BY trace_id";
         var totals = await rows.ReadAsync(sql, where, ReadTotals, cancellationToken);

@@ -9,7 +9,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Storage.TraceStore;
 using TraceUi.Extensions;
 
-// TraceUi page benchmark, arguments: [traces=1000000] [observationsPerTrace=10] [requests=7] [dataDirectory]
+// TraceUi page benchmark, arguments: [traces=1000000] [observationsPerTrace=10] [requests=7] [dataDirectory] [sql]
+// With "sql" as the fifth argument it instead times each statement read from stdin (separated by lines holding only
+// ";"; lines "-- param name=value" bind parameters), three runs each, on the seeded store: for one page's queries.
 // Seeds the embedded trace store once per data directory (kept between runs), then times whole server-side renders
 // of TraceUi pages over HTTP on 127.0.0.1, signed in as the admin, after one warm-up request per page.
 var traces = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
@@ -41,6 +43,40 @@ app.MapTraceUi();
 await app.StartAsync();
 
 var store = app.Services.GetRequiredService<ClickHouseTraceStore>();
+if (args.Length > 4 && args[4] == "sql")
+{
+    var statements = (await Console.In.ReadToEndAsync()).Split("\n;\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    foreach (var statement in statements)
+    {
+        var runs = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            // Lines "-- param name=value" pass server-side parameters, as the pages' queries do.
+            var parameters = new ClickHouse.Driver.ADO.Parameters.ClickHouseParameterCollection();
+            foreach (var line in statement.Split('\n').Where(l => l.StartsWith("-- param ", StringComparison.Ordinal)))
+            {
+                var (name, value) = (line[9..line.IndexOf('=', StringComparison.Ordinal)], line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+                parameters.AddParameter(name, value.StartsWith('[')
+                    ? System.Text.Json.JsonSerializer.Deserialize<string[]>(value.Replace('\'', '"'))!
+                    : DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time) ? time : value);
+            }
+
+            using var reader = await store.Client.ExecuteReaderAsync(statement, parameters);
+            while (await reader.ReadAsync())
+            {
+            }
+
+            runs.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        await Console.Out.WriteLineAsync($"{string.Join(" / ", runs.Select(r => r.ToString("0", CultureInfo.InvariantCulture)))} ms  {statement.ReplaceLineEndings(" ")[..Math.Min(160, statement.Length)]}");
+    }
+
+    await app.StopAsync();
+    return;
+}
+
 if (await TraceSeed.CountAsync(store, "traces", Project) < traces)
 {
     await Console.Error.WriteLineAsync($"Seeding {traces:N0} traces with {perTrace} observations each into {dataDirectory}");
@@ -70,11 +106,12 @@ if (signIn.StatusCode != HttpStatusCode.Redirect || signIn.Headers.Location?.Ori
 string[] pages =
 [
     $"/project/{Project}/traces",
+    $"/project/{Project}/traces?range=7d",
     $"/project/{Project}/traces?range=30d",
-    $"/project/{Project}/traces?name=checkout&user=user-42",
+    $"/project/{Project}/traces?range=7d&name=checkout&user=user-42",
     $"/project/{Project}/traces?sort=cost",
     $"/project/{Project}/dashboard",
-    $"/project/{Project}/dashboard?range=24h",
+    $"/project/{Project}/dashboard?range=7d",
     $"/project/{Project}/traces/t-123456",
     $"/project/{Project}/sessions",
     $"/project/{Project}/users",
