@@ -16,6 +16,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     public DbSet<ProjectApiKey> ProjectApiKeys => Set<ProjectApiKey>();
     public DbSet<PlatformUser> Users => Set<PlatformUser>();
     public DbSet<OrganizationMembership> OrganizationMemberships => Set<OrganizationMembership>();
+    public DbSet<ModelPriceOverride> ModelPriceOverrides => Set<ModelPriceOverride>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -64,6 +65,16 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
             membership.HasOne(m => m.Organization).WithMany(o => o.Members).HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
             membership.HasOne(m => m.User).WithMany(u => u.Memberships).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
             membership.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<ModelPriceOverride>(price =>
+        {
+            price.ToTable("model_price_overrides");
+            price.HasKey(p => p.Id);
+            price.HasIndex(p => p.ProjectId);
+            price.Property(p => p.MatchPattern).HasMaxLength(1024);
+            price.Property(p => p.PricesJson).HasMaxLength(4096);
+            price.HasOne(p => p.Project).WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ApplySnakeCaseColumnNames(modelBuilder);

@@ -28,12 +28,7 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
             }
         }
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        await db.Database.MigrateAsync(cancellationToken);
-        if (pending.Count > 0)
-        {
-            LogMigrated(pending.Count, string.Join(", ", pending));
-        }
+        await MigrateAsync(db, cancellationToken);
 
         if (db.Database.IsSqlite())
         {
@@ -45,6 +40,43 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Applies pending migrations, on PostgreSQL under a session-level advisory lock: EF Core's own lock there is
+    /// held per transaction, one migration at a time, so two replicas that both found several migrations pending
+    /// would each apply the later ones.
+    /// </summary>
+    private async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var postgres = db.Database.IsNpgsql();
+        if (postgres)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(LockMigrations, cancellationToken);
+        }
+
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            if (pending.Count > 0)
+            {
+                LogMigrated(pending.Count, string.Join(", ", pending));
+            }
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync(UnlockMigrations, CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    // The advisory lock key of schema migrations: a constant the platform uses for nothing else.
+    private const string LockMigrations = "SELECT pg_advisory_lock(7345001001)";
+    private const string UnlockMigrations = "SELECT pg_advisory_unlock(7345001001)";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relational store migrated: {Count} migration(s) applied ({Migrations})")]
     private partial void LogMigrated(int count, string migrations);
