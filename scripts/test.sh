@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
 require_dotnet
-ensure_debian_packages postgresql redis-server nodejs npm
+ensure_debian_packages postgresql redis-server nodejs npm chromium
 require_kubectl
 ensure_test_npm_packages
 . scripts/lib/chdb.sh && ensure_chdb_engine

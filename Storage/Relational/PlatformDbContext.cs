@@ -26,6 +26,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     public DbSet<BudgetState> BudgetStates => Set<BudgetState>();
     public DbSet<SpendFlushBatch> SpendFlushBatches => Set<SpendFlushBatch>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+    public DbSet<ModelPriceOverride> ModelPriceOverrides => Set<ModelPriceOverride>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -77,6 +78,16 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         });
 
         GatewayModel.Configure(modelBuilder);
+        modelBuilder.Entity<ModelPriceOverride>(price =>
+        {
+            price.ToTable("model_price_overrides");
+            price.HasKey(p => p.Id);
+            price.HasIndex(p => p.ProjectId);
+            price.Property(p => p.MatchPattern).HasMaxLength(1024);
+            price.Property(p => p.PricesJson).HasMaxLength(4096);
+            price.HasOne(p => p.Project).WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         ApplySnakeCaseColumnNames(modelBuilder);
     }
 

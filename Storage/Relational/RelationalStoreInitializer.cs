@@ -42,9 +42,9 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
-    /// Applies pending migrations. On PostgreSQL a session-level advisory lock is held across the whole run: EF Core's
-    /// own lock is released between migrations, so replicas starting together could otherwise each decide to apply
-    /// the same later migration.
+    /// Applies pending migrations, on PostgreSQL under a session-level advisory lock: EF Core's own lock there is
+    /// held per transaction, one migration at a time, so two replicas that both found several migrations pending
+    /// would each apply the later ones.
     /// </summary>
     private async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
         if (postgres)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockId})", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(LockMigrations, cancellationToken);
         }
 
         try
@@ -68,14 +68,15 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
         {
             if (postgres)
             {
-                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockId})", CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync(UnlockMigrations, CancellationToken.None);
                 await db.Database.CloseConnectionAsync();
             }
         }
     }
 
-    /// <summary>An arbitrary 64-bit key, the platform's own among advisory locks.</summary>
-    private const long MigrationLockId = 0x4C4C4D_506C6174;
+    // The advisory lock key of schema migrations: a constant the platform uses for nothing else.
+    private const string LockMigrations = "SELECT pg_advisory_lock(7345001001)";
+    private const string UnlockMigrations = "SELECT pg_advisory_unlock(7345001001)";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relational store migrated: {Count} migration(s) applied ({Migrations})")]
     private partial void LogMigrated(int count, string migrations);

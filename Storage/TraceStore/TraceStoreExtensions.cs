@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Storage.TraceStore.Chdb.Http;
+using Storage.TraceStore.Queries;
 
 namespace Storage.TraceStore;
 
@@ -36,6 +37,7 @@ public static class TraceStoreExtensions
         builder.Services.AddSingleton(services =>
             ClickHouseTraceStore.Create(target, services.GetRequiredService<IOptions<TraceStoreOptions>>().Value));
         builder.Services.AddHostedService<TraceStoreInitializer>();
+        builder.Services.AddSingleton<TraceRowQueries>();
 
         var port = builder.Configuration.GetSection(TraceStoreOptions.SectionName).GetValue<int?>(nameof(TraceStoreOptions.EmbeddedHttpPort));
         if (target.IsEmbedded && port is { } embeddedHttpPort)

@@ -39,6 +39,7 @@ public static class TraceIngestServiceExtensions
                 .ValidateOnStart();
             builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
             builder.Services.AddSingleton<IngestionEventMerger>();
+            builder.Services.TryAddSingleton<ProjectModelPrices>();
             builder.Services.AddSingleton<IngestionBatchProcessor>();
             builder.Services.AddHostedService<IngestionWorker>();
         }

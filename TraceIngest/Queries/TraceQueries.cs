@@ -1,98 +1,72 @@
 using System.Globalization;
 using Storage.TraceStore;
+using Storage.TraceStore.Queries;
+using Storage.TraceStore.Rows;
 using TraceIngest.Worker;
 
 namespace TraceIngest.Queries;
 
 /// <summary>
-/// The read side of the public API over the trace store. Every query is scoped to the caller's project, reads
-/// the latest live version of each row, and pages after filtering.
+/// The public read API's queries: rows from the shared <see cref="TraceRowQueries"/>, shaped as Langfuse's
+/// responses, plus the aggregations only this API serves (sessions, daily metrics) and deletion.
 /// </summary>
-public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
+public sealed class TraceQueries(TraceRowQueries rows, TimeProvider clock)
 {
+    private ClickHouseTraceStore Store => rows.Store;
+
     public async Task<Paged<TraceView>> ListTracesAsync(string projectId, TraceListFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(filter.FromTimestamp, "DateTime64(3, 'UTC')", "timestamp >= @")
-            .WhenFixed(filter.ToTimestamp, "DateTime64(3, 'UTC')", "timestamp < @")
-            .When(filter.UserId, "String", "user_id = @")
-            .When(filter.Name, "String", "name = @")
-            .When(filter.SessionId, "String", "session_id = @")
-            .When(filter.Release, "String", "release = @")
-            .When(filter.Version, "String", "version = @")
-            .When(filter.Tags, "Array(String)", "hasAll(tags, @)")
-            .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var (total, rows) = await PageAsync("traces", TraceRowStore.TraceColumns, where, filter.OrderBy, page, TraceRowStore.ReadTrace, cancellationToken);
-        var aggregates = await AggregateAsync(projectId, rows.Select(r => r.Id).ToArray(), cancellationToken);
-        var scoreIds = await ScoreIdsByTraceAsync(projectId, rows.Select(r => r.Id).ToArray(), cancellationToken);
+        var traces = await rows.ListTracesAsync(projectId, filter, page, cancellationToken);
+        var ids = traces.Data.Select(r => r.Id).ToArray();
+        var observations = await rows.ObservationsOfTracesAsync(projectId, ids, cancellationToken);
+        var aggregates = observations.GroupBy(r => r.TraceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Aggregate(g.ToList())!, StringComparer.Ordinal);
+        var scoreIds = (await rows.ScoresOfTracesAsync(projectId, ids, cancellationToken))
+            .Where(s => s.TraceId is not null)
+            .GroupBy(s => s.TraceId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).Select(id => (object)id).ToList(), StringComparer.Ordinal);
         return new Paged<TraceView>(
-            rows.Select(r => TraceView.From(r, aggregates.GetValueOrDefault(r.Id), aggregates.GetValueOrDefault(r.Id)?.ObservationIds ?? [], scoreIds.GetValueOrDefault(r.Id) ?? [])).ToList(),
-            page.Meta(total));
+            traces.Data.Select(r => TraceView.From(r, aggregates.GetValueOrDefault(r.Id), aggregates.GetValueOrDefault(r.Id)?.ObservationIds ?? [], scoreIds.GetValueOrDefault(r.Id) ?? [])).ToList(),
+            traces.Meta);
     }
 
     public async Task<TraceView?> GetTraceAsync(string projectId, string traceId, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId).WhenFixed(traceId, "String", "id = @");
-        var row = (await LatestAsync("traces", TraceRowStore.TraceColumns, where, "id", TraceRowStore.ReadTrace, cancellationToken)).SingleOrDefault();
+        var row = await rows.GetTraceAsync(projectId, traceId, cancellationToken);
         if (row is null)
         {
             return null;
         }
 
-        var observations = await ObservationsOfTraceAsync(projectId, traceId, cancellationToken);
-        var scores = await ListScoresAsync(projectId, new ScoreListFilter { TraceId = traceId }, new Page(1, 10_000), cancellationToken);
-        var aggregate = Aggregate(observations);
-        return TraceView.From(row, aggregate, observations.Select(o => (object)ObservationView.From(o)).ToList(), scores.Data.Cast<object>().ToList());
+        var observations = await rows.ObservationsOfTracesAsync(projectId, [traceId], cancellationToken);
+        var scores = await rows.ListScoresAsync(projectId, new ScoreListFilter { TraceId = traceId }, new Page(1, 10_000), cancellationToken);
+        return TraceView.From(row, Aggregate(observations), observations.Select(o => (object)ObservationView.From(o)).ToList(), scores.Data.Select(s => (object)ScoreView.From(s)).ToList());
     }
 
     public async Task<Paged<ObservationView>> ListObservationsAsync(string projectId, ObservationListFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(filter.TraceId, "String", "trace_id = @")
-            .WhenFixed(filter.Type, "String", "type = @")
-            .WhenFixed(filter.FromStartTime, "DateTime64(3, 'UTC')", "start_time >= @")
-            .WhenFixed(filter.ToStartTime, "DateTime64(3, 'UTC')", "start_time < @")
-            .When(filter.Name, "String", "name = @")
-            .When(filter.Level, "String", "level = @")
-            .When(filter.ParentObservationId, "String", "parent_observation_id = @")
-            .When(filter.Version, "String", "version = @")
-            .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var (total, rows) = await PageAsync("observations", TraceRowStore.ObservationColumns, where, "start_time DESC, id", page, TraceRowStore.ReadObservation, cancellationToken);
-        return new Paged<ObservationView>(rows.Select(ObservationView.From).ToList(), page.Meta(total));
+        var observations = await rows.ListObservationsAsync(projectId, filter, page, cancellationToken);
+        return new Paged<ObservationView>(observations.Data.Select(ObservationView.From).ToList(), observations.Meta);
     }
 
-    public async Task<ObservationView?> GetObservationAsync(string projectId, string observationId, CancellationToken cancellationToken)
-    {
-        var where = new SqlFilter(projectId).WhenFixed(observationId, "String", "id = @");
-        var rows = await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "id", TraceRowStore.ReadObservation, cancellationToken);
-        return rows.Count == 0 ? null : ObservationView.From(rows[0]);
-    }
+    public async Task<ObservationView?> GetObservationAsync(string projectId, string observationId, CancellationToken cancellationToken) =>
+        await rows.GetObservationAsync(projectId, observationId, cancellationToken) is { } row ? ObservationView.From(row) : null;
 
     public async Task<Paged<ScoreView>> ListScoresAsync(string projectId, ScoreListFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var where = new SqlFilter(projectId)
-            .WhenFixed(filter.FromTimestamp, "DateTime64(3, 'UTC')", "timestamp >= @")
-            .WhenFixed(filter.ToTimestamp, "DateTime64(3, 'UTC')", "timestamp < @")
-            .When(filter.TraceId, "String", "trace_id = @")
-            .When(filter.ObservationId, "String", "observation_id = @")
-            .When(filter.SessionId, "String", "session_id = @")
-            .When(filter.Name, "String", "name = @")
-            .When(filter.Source, "String", "source = @")
-            .When(filter.DataType, "String", "data_type = @");
-        var (total, rows) = await PageAsync("scores", TraceRowStore.ScoreColumns, where, "timestamp DESC, id", page, TraceRowStore.ReadScore, cancellationToken);
-        return new Paged<ScoreView>(rows.Select(ScoreView.From).ToList(), page.Meta(total));
+        var scores = await rows.ListScoresAsync(projectId, filter, page, cancellationToken);
+        return new Paged<ScoreView>(scores.Data.Select(ScoreView.From).ToList(), scores.Meta);
     }
 
     public async Task<Paged<SessionView>> ListSessionsAsync(string projectId, DateTime? from, DateTime? to, string[]? environments, Page page, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId)
-            .WhenFixed(from, "DateTime64(3, 'UTC')", "timestamp >= @")
-            .WhenFixed(to, "DateTime64(3, 'UTC')", "timestamp < @")
+            .WhenFixed(from, TraceRowQueries.Timestamp, "timestamp >= @")
+            .WhenFixed(to, TraceRowQueries.Timestamp, "timestamp < @")
             .When(environments, "Array(String)", "has(@, environment)")
             .Require("session_id IS NOT NULL");
-        var sessions = $"SELECT session_id, min(timestamp) AS created_at, any(environment) AS environment FROM {where.Latest("traces", TraceRowStore.TraceColumns)} WHERE {where.LatestWhere} GROUP BY session_id";
-        var total = Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM ({sessions})", where.Parameters, cancellationToken: cancellationToken), CultureInfo.InvariantCulture);
-        using var reader = await store.Client.ExecuteReaderAsync($"{sessions} ORDER BY created_at DESC, session_id LIMIT {page.Limit} OFFSET {page.Offset}", where.Parameters, cancellationToken: cancellationToken);
+        var sessions = $"SELECT session_id, min(timestamp) AS created_at, any(environment) AS environment FROM {where.Latest("traces", TraceRowReader.TraceColumns)} WHERE {where.LatestWhere} GROUP BY session_id";
+        var total = await rows.CountAsync($"SELECT count() FROM ({sessions})", where, cancellationToken);
+        using var reader = await Store.Client.ExecuteReaderAsync($"{sessions} ORDER BY created_at DESC, session_id LIMIT {page.Limit} OFFSET {page.Offset}", where.Parameters, cancellationToken: cancellationToken);
         var data = new List<SessionView>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -113,13 +87,13 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
     public async Task<Paged<DailyMetricsView>> DailyMetricsAsync(string projectId, TraceListFilter filter, Page page, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId)
-            .WhenFixed(filter.FromTimestamp, "DateTime64(3, 'UTC')", "timestamp >= @")
-            .WhenFixed(filter.ToTimestamp, "DateTime64(3, 'UTC')", "timestamp < @")
+            .WhenFixed(filter.FromTimestamp, TraceRowQueries.Timestamp, "timestamp >= @")
+            .WhenFixed(filter.ToTimestamp, TraceRowQueries.Timestamp, "timestamp < @")
             .When(filter.Name, "String", "name = @")
             .When(filter.UserId, "String", "user_id = @")
             .When(filter.Tags, "Array(String)", "hasAll(tags, @)")
             .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var traces = $"SELECT id, toDate(timestamp) AS day FROM {where.Latest("traces", TraceRowStore.TraceColumns)} WHERE {where.LatestWhere}";
+        var traces = $"SELECT id, toDate(timestamp) AS day FROM {where.Latest("traces", TraceRowReader.TraceColumns)} WHERE {where.LatestWhere}";
         var observations = $"(SELECT trace_id, provided_model_name, usage_details, total_cost, is_deleted FROM observations WHERE project_id = {{project:String}} ORDER BY event_ts DESC LIMIT 1 BY id, project_id)";
         var sql = $"""
             SELECT t.day, coalesce(o.provided_model_name, '') AS model, uniqExact(t.id) AS traces, countIf(o.trace_id != '') AS observation_count,
@@ -128,7 +102,7 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
             FROM ({traces}) AS t LEFT JOIN (SELECT * FROM {observations} WHERE is_deleted = 0) AS o ON o.trace_id = t.id
             GROUP BY t.day, model ORDER BY t.day DESC, model
             """;
-        using var reader = await store.Client.ExecuteReaderAsync(sql, where.Parameters, cancellationToken: cancellationToken);
+        using var reader = await Store.Client.ExecuteReaderAsync(sql, where.Parameters, cancellationToken: cancellationToken);
         var byDay = new SortedDictionary<DateTime, List<(string Model, long Traces, long Observations, ulong Input, ulong Output, ulong Total, double Cost)>>(Comparer<DateTime>.Create((a, b) => b.CompareTo(a)));
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -153,9 +127,9 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
     }
 
     /// <summary>Writes a deleted version of the trace and of its observations and scores; reads stop showing them at once.</summary>
-    public async Task<bool> DeleteTraceAsync(string projectId, string traceId, TraceRowStore rows, CancellationToken cancellationToken)
+    public async Task<bool> DeleteTraceAsync(string projectId, string traceId, TraceRowStore store, CancellationToken cancellationToken)
     {
-        var trace = (await rows.ReadTracesAsync(projectId, [traceId], cancellationToken)).GetValueOrDefault(traceId);
+        var trace = (await store.ReadTracesAsync(projectId, [traceId], cancellationToken)).GetValueOrDefault(traceId);
         if (trace is null)
         {
             return false;
@@ -164,51 +138,21 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
         var deletedAt = clock.GetUtcNow().UtcDateTime;
         foreach (var (table, idColumn, columns) in new[]
         {
-            ("traces", "id", TraceRowStore.TraceColumns),
-            ("observations", "trace_id", TraceRowStore.ObservationColumns),
-            ("scores", "trace_id", TraceRowStore.ScoreColumns),
+            ("traces", "id", TraceRowReader.TraceColumns),
+            ("observations", "trace_id", TraceRowReader.ObservationColumns),
+            ("scores", "trace_id", TraceRowReader.ScoreColumns),
         })
         {
             var where = new SqlFilter(projectId).WhenFixed(traceId, "String", $"{idColumn} = @");
-            var deletedAtValue = where.Bind(deletedAt, "DateTime64(3, 'UTC')");
+            var deletedAtValue = where.Bind(deletedAt, TraceRowQueries.Timestamp);
             var select = string.Join(", ", columns.Select(c => c is "event_ts" or "updated_at" ? deletedAtValue : c));
-            await store.Client.ExecuteNonQueryAsync(
+            await Store.Client.ExecuteNonQueryAsync(
                 $"INSERT INTO {table} ({string.Join(", ", columns)}, is_deleted) SELECT {select}, 1 FROM {table} WHERE {where.FixedWhere} ORDER BY event_ts DESC LIMIT 1 BY id, project_id",
                 where.Parameters,
                 cancellationToken: cancellationToken);
         }
 
         return true;
-    }
-
-    private async Task<List<ObservationRow>> ObservationsOfTraceAsync(string projectId, string traceId, CancellationToken cancellationToken)
-    {
-        var where = new SqlFilter(projectId).WhenFixed(traceId, "String", "trace_id = @");
-        return await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "start_time, id", TraceRowStore.ReadObservation, cancellationToken);
-    }
-
-    private async Task<Dictionary<string, TraceAggregate>> AggregateAsync(string projectId, string[] traceIds, CancellationToken cancellationToken)
-    {
-        if (traceIds.Length == 0)
-        {
-            return [];
-        }
-
-        var where = new SqlFilter(projectId).WhenFixed(traceIds, "Array(String)", "has(@, trace_id)");
-        var rows = await LatestAsync("observations", TraceRowStore.ObservationColumns, where, "start_time, id", TraceRowStore.ReadObservation, cancellationToken);
-        return rows.GroupBy(r => r.TraceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Aggregate(g.ToList())!, StringComparer.Ordinal);
-    }
-
-    private async Task<Dictionary<string, List<object>>> ScoreIdsByTraceAsync(string projectId, string[] traceIds, CancellationToken cancellationToken)
-    {
-        if (traceIds.Length == 0)
-        {
-            return [];
-        }
-
-        var where = new SqlFilter(projectId).When(traceIds, "Array(String)", "has(@, trace_id)");
-        var rows = await LatestAsync("scores", TraceRowStore.ScoreColumns, where, "id", TraceRowStore.ReadScore, cancellationToken);
-        return rows.Where(s => s.TraceId is not null).GroupBy(s => s.TraceId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(s => (object)s.Id).ToList(), StringComparer.Ordinal);
     }
 
     private static TraceAggregate? Aggregate(IReadOnlyList<ObservationRow> observations) =>
@@ -218,31 +162,4 @@ public sealed class TraceQueries(ClickHouseTraceStore store, TimeProvider clock)
                 (observations.Max(o => o.EndTime ?? o.StartTime) - observations.Min(o => o.StartTime)).TotalSeconds,
                 observations.Sum(o => o.TotalCost ?? 0),
                 observations.Select(o => o.Id).ToList());
-
-    /// <summary>One page of the latest live rows matching <paramref name="where"/>, and how many match in all.</summary>
-    private async Task<(long Total, List<T> Rows)> PageAsync<T>(
-        string table, string[] columns, SqlFilter where, string orderBy, Page page, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var from = $"{where.Latest(table, columns)} WHERE {where.LatestWhere}";
-        var total = Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM {from}", where.Parameters, cancellationToken: cancellationToken), CultureInfo.InvariantCulture);
-        var rows = await ReadAsync($"SELECT {string.Join(", ", columns)} FROM {from} ORDER BY {orderBy} LIMIT {page.Limit} OFFSET {page.Offset}", where, read, cancellationToken);
-        return (total, rows);
-    }
-
-    /// <summary>Every latest live row matching <paramref name="where"/>, in <paramref name="orderBy"/> order.</summary>
-    private Task<List<T>> LatestAsync<T>(
-        string table, string[] columns, SqlFilter where, string orderBy, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken) =>
-        ReadAsync($"SELECT {string.Join(", ", columns)} FROM {where.Latest(table, columns)} WHERE {where.LatestWhere} ORDER BY {orderBy}", where, read, cancellationToken);
-
-    private async Task<List<T>> ReadAsync<T>(string sql, SqlFilter where, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        using var reader = await store.Client.ExecuteReaderAsync(sql, where.Parameters, cancellationToken: cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
 }

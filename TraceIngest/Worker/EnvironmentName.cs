@@ -5,7 +5,7 @@ namespace TraceIngest.Worker;
 /// <summary>Langfuse's environment rule: lower case, no leading "langfuse", at most 40 of [a-z0-9-_], else "default".</summary>
 public static class EnvironmentName
 {
-    public const string Default = "default";
+    public const string Default = Storage.TraceStore.Rows.TraceRow.DefaultEnvironment;
 
     public static string Normalize(string? value)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Storage.Blobs;
+using Storage.Pricing;
 using TraceIngest.Ingestion;
 
 namespace TraceIngest.Worker;
@@ -9,7 +10,8 @@ namespace TraceIngest.Worker;
 /// Turns stored batches into rows: loads each batch, groups its events by entity, reads the entities' current
 /// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
 /// </summary>
-public sealed partial class IngestionBatchProcessor(IBlobStore blobs, TraceRowStore rows, IngestionEventMerger merger, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
+public sealed partial class IngestionBatchProcessor(
+    IBlobStore blobs, TraceRowStore rows, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
 {
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
     {
@@ -32,7 +34,9 @@ public sealed partial class IngestionBatchProcessor(IBlobStore blobs, TraceRowSt
             var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
             var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
             var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
-            await Task.WhenAll(readTraces, readObservations, readScores);
+            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
+            await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
+            var prices = await readPrices;
             var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
             foreach (var entity in byEntity)
@@ -44,7 +48,7 @@ public sealed partial class IngestionBatchProcessor(IBlobStore blobs, TraceRowSt
                         traces.Add(merger.MergeTrace(storedTraces.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));
                         break;
                     case IngestionEntity.Observation:
-                        observations.Add(merger.MergeObservation(storedObservations.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, [], now));
+                        observations.Add(merger.MergeObservation(storedObservations.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, prices, now));
                         break;
                     default:
                         scores.Add(IngestionEventMerger.MergeScore(storedScores.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));

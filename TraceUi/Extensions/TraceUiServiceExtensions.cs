@@ -1,10 +1,17 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using Storage.Redis;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Storage.Pricing;
 using Storage.Relational;
+using Storage.TraceStore;
+using TraceUi.Analytics;
 using TraceUi.Apis;
 using TraceUi.Authentication;
 using TraceUi.Components;
+using TraceUi.Projects;
+using TraceUi.Traces;
 
 namespace TraceUi.Extensions;
 
@@ -15,6 +22,7 @@ public static class TraceUiServiceExtensions
     {
         builder.AddRelationalStore();
         builder.AddSharedDataProtection();
+        builder.AddTraceStore();
 
         if (builder.Environment is IWebHostEnvironment web)
         {
@@ -26,6 +34,12 @@ public static class TraceUiServiceExtensions
         builder.Services.AddRazorComponents();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<LocalSignIn>();
+        builder.Services.AddScoped<ProjectAccess>();
+        builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
+        builder.Services.AddSingleton<TraceListQuery>();
+        builder.Services.AddSingleton<TraceDetailQuery>();
+        builder.Services.AddSingleton<GroupTotalsQuery>();
+        builder.Services.AddSingleton<DashboardQuery>();
         builder.Services.AddAuthentication()
             .AddCookie(UiAuthentication.Scheme, options =>
             {
@@ -53,11 +67,19 @@ public static class TraceUiServiceExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapAccountApi();
-        app.MapGet("/", () => TypedResults.LocalRedirect(Components.Settings.Projects.Route))
+        app.MapTraceExportApi();
+        app.MapGet("/", HomeAsync)
             .RequireAuthorization(UiAuthentication.ViewerPolicy)
             .ExcludeFromDescription();
         app.MapRazorComponents<App>()
             .RequireAuthorization(UiAuthentication.ViewerPolicy);
         return app;
+    }
+
+    /// <summary>Home is the trace list of the first project the person may read, or the projects page when there is none.</summary>
+    private static async Task<RedirectHttpResult> HomeAsync(HttpContext context, ProjectAccess access)
+    {
+        var first = await access.HomeAsync(context.User, context.RequestAborted);
+        return TypedResults.LocalRedirect(first is null ? Components.Settings.Projects.Route : $"/project/{Uri.EscapeDataString(first.Id)}/traces");
     }
 }

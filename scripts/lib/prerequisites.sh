@@ -17,6 +17,7 @@ has_debian_binary() {
     redis-server) command -v redis-server >/dev/null 2>&1 ;;
     nodejs) command -v node >/dev/null 2>&1 ;;
     npm) command -v npm >/dev/null 2>&1 ;;
+    chromium) [ -x /usr/bin/chromium ] ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

@@ -1,1 +1,3 @@
 global using TraceIngest.Extensions;
+global using Storage.TraceStore.Queries;
+global using Storage.TraceStore.Rows;

@@ -1,1 +1,2 @@
 global using TraceUi.Extensions;
+global using TraceIngest.Extensions;

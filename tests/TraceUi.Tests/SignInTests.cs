@@ -16,14 +16,14 @@ public sealed class SignInTests : UiTest
     }
 
     [Fact]
-    public async Task Initial_admin_signs_in_and_lands_on_the_projects_page()
+    public async Task Initial_admin_signs_in_lands_on_the_trace_list_and_sees_the_projects_page()
     {
         await Browser.SignInAsync(UiHost.AdminEmail, UiHost.AdminPassword);
 
         var home = await Browser.GetAsync("/");
         var projects = await Browser.GetPageAsync("/settings/projects");
 
-        Assert.Equal("/settings/projects", home.Headers.Location?.OriginalString);
+        Assert.Equal("/project/web-shop/traces", home.Headers.Location?.OriginalString);
         Assert.Contains("Web shop", projects, StringComparison.Ordinal);
         Assert.Contains(UiHost.PublicKey, projects, StringComparison.Ordinal);
         Assert.Contains($"sk-lf-...{UiHost.SecretKey[^4..]}", projects, StringComparison.Ordinal);

@@ -115,4 +115,32 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
         Assert.Equal(1, rows);
         Assert.Equal((first.Name, first.Timestamp, first.CreatedAt), (again.Name, again.Timestamp, again.CreatedAt));
     }
+
+    [Fact]
+    public async Task A_project_price_override_beats_the_default_price()
+    {
+        await using (var scope = Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Storage.Relational.PlatformDbContext>();
+            db.ModelPriceOverrides.Add(new Storage.Relational.Entities.ModelPriceOverride
+            {
+                Id = "negotiated", ProjectId = "pipeline", ModelName = "gpt-4o", MatchPattern = "^gpt-4o$",
+                PricesJson = """{"input":0.000001,"output":0.000002}""", CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var cancel = TestContext.Current.CancellationToken;
+        var traceId = Guid.NewGuid().ToString();
+        await Client.PostBatchAsync(
+            IngestionClient.Event("trace-create", new JsonObject { ["id"] = traceId, ["name"] = "priced" }),
+            IngestionClient.Event("generation-create", new JsonObject { ["id"] = $"{traceId}-own", ["traceId"] = traceId, ["model"] = "gpt-4o", ["usageDetails"] = new JsonObject { ["input"] = 1000, ["output"] = 100 } }),
+            IngestionClient.Event("generation-create", new JsonObject { ["id"] = $"{traceId}-default", ["traceId"] = traceId, ["model"] = "gpt-4o-mini", ["usageDetails"] = new JsonObject { ["input"] = 1000, ["output"] = 100 } }));
+
+        var own = await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [$"{traceId}-own"], cancel)).GetValueOrDefault($"{traceId}-own"), TimeSpan.FromSeconds(5));
+        var fallback = await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [$"{traceId}-default"], cancel)).GetValueOrDefault($"{traceId}-default"), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1000 * 0.000001 + 100 * 0.000002, own.TotalCost!.Value, 12);
+        Assert.Equal((1000 * 0.15 + 100 * 0.60) / 1e6, fallback.TotalCost!.Value, 12);
+    }
 }

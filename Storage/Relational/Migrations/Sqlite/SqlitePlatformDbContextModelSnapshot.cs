@@ -334,6 +334,52 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.ToTable("internal_users", (string)null);
                 });
 
+            modelBuilder.Entity("Storage.Relational.Entities.ModelPriceOverride", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MatchPattern")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("match_pattern");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_name");
+
+                    b.Property<string>("PricesJson")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prices_json");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<DateTime?>("StartDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("model_price_overrides", (string)null);
+                });
+
             modelBuilder.Entity("Storage.Relational.Entities.Organization", b =>
                 {
                     b.Property<string>("Id")
@@ -760,6 +806,17 @@ namespace Storage.Relational.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("virtual_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Storage.Relational.Entities.ModelPriceOverride", b =>
+                {
+                    b.HasOne("Storage.Relational.Entities.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
                 });
 
             modelBuilder.Entity("Storage.Relational.Entities.OrganizationMembership", b =>

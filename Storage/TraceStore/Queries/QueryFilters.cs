@@ -1,4 +1,4 @@
-namespace TraceIngest.Queries;
+namespace Storage.TraceStore.Queries;
 
 public sealed record TraceListFilter
 {

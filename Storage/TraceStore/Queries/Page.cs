@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
-namespace TraceIngest.Queries;
+namespace Storage.TraceStore.Queries;
 
 /// <summary>Langfuse's page/limit pagination: pages from 1, limit default 50, at most 100.</summary>
 public readonly record struct Page(int Number, int Limit)

@@ -1,8 +1,11 @@
-namespace TraceIngest.Worker;
+namespace Storage.TraceStore.Rows;
 
 /// <summary>A row of the <c>traces</c> table: the merged state of one trace.</summary>
 public sealed class TraceRow
 {
+    /// <summary>The environment of rows that name none (Langfuse's default).</summary>
+    public const string DefaultEnvironment = "default";
+
     public required string Id { get; init; }
     public required string ProjectId { get; init; }
     public DateTime Timestamp { get; set; }
@@ -11,7 +14,7 @@ public sealed class TraceRow
     public string? SessionId { get; set; }
     public string? Release { get; set; }
     public string? Version { get; set; }
-    public string Environment { get; set; } = EnvironmentName.Default;
+    public string Environment { get; set; } = DefaultEnvironment;
     public bool Public { get; set; }
     public bool Bookmarked { get; set; }
     public List<string> Tags { get; set; } = [];
@@ -38,7 +41,7 @@ public sealed class ObservationRow
     public string Level { get; set; } = "DEFAULT";
     public string? StatusMessage { get; set; }
     public string? Version { get; set; }
-    public string Environment { get; set; } = EnvironmentName.Default;
+    public string Environment { get; set; } = TraceRow.DefaultEnvironment;
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
     public string? Input { get; set; }
     public string? Output { get; set; }
@@ -74,7 +77,7 @@ public sealed class ScoreRow
     public string? SessionId { get; set; }
     public string? ObservationId { get; set; }
     public string? ConfigId { get; set; }
-    public string Environment { get; set; } = EnvironmentName.Default;
+    public string Environment { get; set; } = TraceRow.DefaultEnvironment;
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -1,7 +1,7 @@
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
 
-namespace TraceIngest.Queries;
+namespace Storage.TraceStore.Queries;
 
 /// <summary>
 /// The conditions of a read query, always scoped to one project, with every value passed as a typed server-side
@@ -9,7 +9,7 @@ namespace TraceIngest.Queries;
 /// (<see cref="WhenFixed"/>) are applied before deduplication, where they can use the sort key; the others after it,
 /// so they test the latest version only.
 /// </summary>
-internal sealed class SqlFilter
+public sealed class SqlFilter
 {
     private readonly List<string> _fixed = ["project_id = {project:String}"];
     private readonly List<string> _latest = ["is_deleted = 0"];

@@ -1,0 +1,110 @@
+using System.Data.Common;
+using System.Globalization;
+using Storage.TraceStore.Queries;
+using TraceUi.Traces;
+
+namespace TraceUi.Analytics;
+
+/// <summary>One time bucket of one model's generations.</summary>
+public sealed record ModelBucket(DateTime Bucket, string Model, double Cost, ulong InputTokens, ulong OutputTokens, long Calls, long Errors);
+
+public sealed record ModelLatency(string Model, long Calls, double P50, double P95, double P99);
+
+public sealed record TopSpender(string Id, long Traces, double Cost);
+
+public sealed record Dashboard(
+    TimeRange Range, int BucketSeconds, long Traces, IReadOnlyList<ModelBucket> Buckets, IReadOnlyList<ModelLatency> Latencies, IReadOnlyList<TopSpender> TopUsers)
+{
+    public double Cost => Buckets.Sum(b => b.Cost);
+    public long Calls => Buckets.Sum(b => b.Calls);
+    public long Errors => Buckets.Sum(b => b.Errors);
+    public ulong Tokens => Buckets.Aggregate(0UL, (sum, b) => sum + b.InputTokens + b.OutputTokens);
+}
+
+/// <summary>
+/// The dashboard's aggregations over the generations of a time range (<c>FINAL</c>, bounded by project, type and
+/// start time: the observations table's sort key), run side by side on separate connections.
+/// </summary>
+public sealed class DashboardQuery(TraceRowQueries rows)
+{
+    private const string Model = "coalesce(nullIf(provided_model_name, ''), '(no model)')";
+
+    public async Task<Dashboard> RunAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
+    {
+        var (bucketSeconds, _) = range.Bucket();
+        var buckets = BucketsAsync(projectId, range, bucketSeconds, cancellationToken);
+        var latencies = LatenciesAsync(projectId, range, cancellationToken);
+        var topUsers = TopUsersAsync(projectId, range, cancellationToken);
+        var traces = TraceCountAsync(projectId, range, cancellationToken);
+        return new Dashboard(range, bucketSeconds, await traces, await buckets, await latencies, await topUsers);
+    }
+
+    private static SqlFilter Generations(string projectId, TimeRange range) => range.Where(projectId, "start_time")
+        .WhenFixed("GENERATION", "String", "type = @");
+
+    private Task<List<ModelBucket>> BucketsAsync(string projectId, TimeRange range, int bucketSeconds, CancellationToken cancellationToken)
+    {
+        var where = Generations(projectId, range);
+        return rows.ReadAsync(
+            $"""
+            SELECT toStartOfInterval(start_time, toIntervalSecond({bucketSeconds})) AS bucket, {Model} AS model, sum(coalesce(total_cost, 0)),
+                   sum(usage_details['input']), sum(usage_details['output']), count(), countIf(level = 'ERROR')
+            FROM observations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+            GROUP BY bucket, model ORDER BY bucket, model
+            """,
+            where,
+            reader => new ModelBucket(reader.GetDateTime(0), reader.GetString(1), Double(reader, 2), UInt(reader, 3), UInt(reader, 4), Long(reader, 5), Long(reader, 6)),
+            cancellationToken);
+    }
+
+    private Task<List<ModelLatency>> LatenciesAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
+    {
+        var where = Generations(projectId, range).Require("end_time IS NOT NULL");
+        return rows.ReadAsync(
+            $"""
+            SELECT {Model} AS model, count() AS calls, quantilesTDigest(0.5, 0.95, 0.99)(dateDiff('millisecond', start_time, assumeNotNull(end_time))) AS q
+            FROM observations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+            GROUP BY model ORDER BY calls DESC LIMIT 20
+            """,
+            where,
+            reader =>
+            {
+                var q = ((System.Collections.IEnumerable)reader.GetValue(2)).Cast<object>().Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
+                return new ModelLatency(reader.GetString(0), Long(reader, 1), q[0] / 1000, q[1] / 1000, q[2] / 1000);
+            },
+            cancellationToken);
+    }
+
+    private Task<List<TopSpender>> TopUsersAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
+    {
+        var where = range.Where(projectId)
+            .Require("user_id IS NOT NULL");
+        var from = where.Bind(range.From - TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
+        var to = where.Bind(range.To + TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
+        return rows.ReadAsync(
+            $"""
+            SELECT t.user_id AS user, count() AS traces, sum(o.cost) AS cost
+            FROM (SELECT id, user_id FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}) AS t
+            INNER JOIN (
+                SELECT trace_id, sum(coalesce(total_cost, 0)) AS cost FROM observations FINAL
+                WHERE project_id = {"{project:String}"} AND type = 'GENERATION' AND start_time >= {from} AND start_time < {to} GROUP BY trace_id
+            ) AS o ON o.trace_id = t.id
+            GROUP BY user ORDER BY cost DESC, user LIMIT 10
+            """,
+            where,
+            reader => new TopSpender(reader.GetString(0), Long(reader, 1), Double(reader, 2)),
+            cancellationToken);
+    }
+
+    private Task<long> TraceCountAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
+    {
+        var where = range.Where(projectId);
+        return rows.CountAsync($"SELECT count() FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}", where, cancellationToken);
+    }
+
+    private static double Double(DbDataReader reader, int ordinal) => Convert.ToDouble(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static ulong UInt(DbDataReader reader, int ordinal) => Convert.ToUInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using GatewayPeers;
+using TestInfrastructure;
+
+// Starts one fake upstream and every target in front of it (nothing, nginx, Portkey, this gateway in its
+// configurations), then drives them with wrk in alternating rounds at fixed connection counts, and writes a
+// Markdown report and a latency-versus-throughput plot. See bench/README.md.
+var options = PeerOptions.Parse(args);
+var repository = Repository.Find();
+using var scratch = new TemporaryDirectory("gateway-peers-");
+var upstreamPort = FreeTcpPort.Next();
+await using var upstream = await Targets.UpstreamAsync(repository, upstreamPort);
+
+var targets = new List<RunningTarget> { Targets.Direct(upstreamPort) };
+try
+{
+    targets.Add(await Targets.NginxAsync(upstreamPort, scratch.Path));
+    targets.Add(await Targets.PortkeyAsync(upstreamPort, repository));
+    targets.Add(await Targets.GatewayAsync(upstreamPort, repository, scratch.Path, traces: false));
+    targets.Add(await Targets.GatewayAsync(upstreamPort, repository, scratch.Path, traces: true));
+    targets = [.. targets.Where(t => options.Targets is null || options.Targets.Contains(t.Name))];
+
+    var started = DateTimeOffset.UtcNow;
+    var load = Machine.LoadAverage();
+    var measurements = new List<Measurement>();
+    var plan = options.Plan().ToList();
+    Console.WriteLine($"{plan.Count * targets.Count} runs of {options.Duration.TotalSeconds:0} s against {string.Join(", ", targets.Select(t => t.Name))}");
+
+    // Warm every target (JIT, connection pools) before anything is measured.
+    foreach (var target in targets)
+    {
+        await Wrk.RunAsync(target, stream: false, 16, TimeSpan.FromSeconds(2), scratch.Path);
+        await Wrk.RunAsync(target, stream: true, 16, TimeSpan.FromSeconds(2), scratch.Path);
+    }
+
+    foreach (var (round, stream, connections) in plan)
+    {
+        // Alternate the order each round, so a slow drift of the machine does not favour one target.
+        var ordered = round % 2 == 0 ? targets : Enumerable.Reverse(targets).ToList();
+        foreach (var target in ordered)
+        {
+            var result = await Wrk.RunAsync(target, stream, connections, options.Duration, scratch.Path);
+            var measurement = new Measurement(target.Name, target.Label, stream, connections, round, result, ProcessMemory.ResidentBytes(target.ProcessIds));
+            measurements.Add(measurement);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round} {(stream ? "stream" : "json  ")} c={connections,-3} {target.Name,-15} {result.RequestsPerSecond,9:0} req/s  p50 {result.P50,7:0.000} ms  p99 {result.P99,8:0.000} ms  errors {result.Errors}"));
+        }
+    }
+
+    var report = new PeerReport(measurements, targets, Machine.Describe(), load, Machine.LoadAverage(), started, options);
+    await report.WriteAsync(options.Output);
+    Console.WriteLine($"Wrote {options.Output}.md and {options.Output}.png");
+    return 0;
+}
+finally
+{
+    foreach (var target in targets)
+    {
+        await target.DisposeAsync();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using TestInfrastructure;
+
+namespace GatewayPeers;
+
+/// <summary>How to start each target in front of the fake upstream on <c>upstreamPort</c>.</summary>
+internal static class Targets
+{
+    public const string UpstreamKey = "sk-upstream-bench";
+    private const string MasterKey = "sk-bench-master-key";
+
+    public static RunningTarget Direct(int upstreamPort) => new(
+        "direct", "direct (baseline)", $"http://127.0.0.1:{upstreamPort}/v1/chat/completions", "bench",
+        new Dictionary<string, string> { ["Authorization"] = "Bearer " + UpstreamKey }, [], () => ValueTask.CompletedTask);
+
+    public static async Task<RunningTarget> NginxAsync(int upstreamPort, string scratch)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(scratch, "nginx")).FullName;
+        var port = FreeTcpPort.Next();
+        var config = Path.Combine(directory, "nginx.conf");
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
+            worker_processes {{Environment.ProcessorCount}};
+            pid {{directory}}/nginx.pid;
+            daemon off;
+            events { worker_connections 4096; }
+            http {
+              access_log off;
+              client_body_temp_path {{directory}}/body;
+              proxy_temp_path {{directory}}/proxy;
+              fastcgi_temp_path {{directory}}/fastcgi;
+              uwsgi_temp_path {{directory}}/uwsgi;
+              scgi_temp_path {{directory}}/scgi;
+              upstream llm { server 127.0.0.1:{{upstreamPort}}; keepalive 256; }
+              server {
+                listen 127.0.0.1:{{port}};
+                location / {
+                  proxy_pass http://llm;
+                  proxy_http_version 1.1;
+                  proxy_set_header Connection "";
+                  proxy_buffering off;
+                }
+              }
+            }
+            """));
+        var process = ExternalProcess.Start("nginx", ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
+        await WaitForPortAsync(process, port, "nginx");
+        return new RunningTarget("nginx", "nginx (reverse proxy)", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
+            new Dictionary<string, string> { ["Authorization"] = "Bearer " + UpstreamKey }, [process.Id], process.DisposeAsync);
+    }
+
+    public static async Task<RunningTarget> PortkeyAsync(int upstreamPort, string repository)
+    {
+        var server = Path.Combine(repository, "bench", "peers", "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
+        if (!File.Exists(server))
+        {
+            throw new InvalidOperationException($"{server} is missing: run 'npm ci --prefix bench/peers' (bench/run-gateway-peers.sh does).");
+        }
+
+        var port = FreeTcpPort.Next();
+        var process = ExternalProcess.Start("node", [server, $"--port={port}", "--headless"], new Dictionary<string, string?> { ["NODE_ENV"] = "production" });
+        await WaitForPortAsync(process, port, "Portkey gateway");
+        return new RunningTarget("portkey", "Portkey gateway 1.15.2", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
+            new Dictionary<string, string>
+            {
+                ["Authorization"] = "Bearer " + UpstreamKey,
+                ["x-portkey-provider"] = "openai",
+                ["x-portkey-custom-host"] = $"http://127.0.0.1:{upstreamPort}/v1",
+            },
+            [process.Id], process.DisposeAsync);
+    }
+
+    /// <summary>The gateway as its own process, master key on; with <paramref name="traces"/> it also emits a Langfuse trace per call (to the fake upstream's ingestion sink).</summary>
+    public static async Task<RunningTarget> GatewayAsync(int upstreamPort, string repository, string scratch, bool traces)
+    {
+        var gatewayDll = Path.Combine(repository, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
+        if (!File.Exists(gatewayDll))
+        {
+            throw new InvalidOperationException($"{gatewayDll} is missing: run 'dotnet build Gateway -c Release' (bench/run-gateway-peers.sh does).");
+        }
+
+        var name = traces ? "gateway-traces" : "gateway";
+        var directory = Directory.CreateDirectory(Path.Combine(scratch, name)).FullName;
+        var config = Path.Combine(directory, "config.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            model_list:
+              - model_name: bench
+                litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:{{upstreamPort}}/v1", api_key: {{UpstreamKey}}}
+            """);
+        var environment = new Dictionary<string, string?> { ["LITELLM_MASTER_KEY"] = MasterKey, ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        if (traces)
+        {
+            environment["LANGFUSE_HOST"] = $"http://127.0.0.1:{upstreamPort}";
+            environment["LANGFUSE_PUBLIC_KEY"] = "pk-lf-bench";
+            environment["LANGFUSE_SECRET_KEY"] = "sk-lf-bench";
+        }
+
+        var port = FreeTcpPort.Next();
+        var process = ExternalProcess.Start("dotnet",
+            [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", directory, "--Logging:LogLevel:Default", "Warning"],
+            environment);
+        await WaitForPortAsync(process, port, "gateway");
+        return new RunningTarget(name, traces ? "this gateway, master key + traces" : "this gateway, master key", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
+            new Dictionary<string, string> { ["Authorization"] = "Bearer " + MasterKey }, [process.Id], process.DisposeAsync);
+    }
+
+    public static async Task<ExternalProcess> UpstreamAsync(string repository, int port)
+    {
+        var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' (bench/run-gateway-peers.sh does).");
+        }
+
+        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
+        await WaitForPortAsync(process, port, "fake upstream");
+        return process;
+    }
+
+    private static async Task WaitForPortAsync(ExternalProcess process, int port, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var output = process.Output;
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"The {what} did not start:\n{output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

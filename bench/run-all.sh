@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario and regenerates the tables in docs/benchmarks.md (between its
+# <!-- generated:NAME --> markers; the prose around them is kept). Takes about an hour on 2 cores (the first TraceUi run seeds 1,000,000 traces).
+# Run it on a quiet machine: the scenarios share the cores with everything else that runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p docs/benchmarks
+
+bench/run-gateway-peers.sh --output docs/benchmarks/gateway-peers
+
+{
+  echo '```'
+  bench/run-gateway-overhead.sh 4000
+  echo '```'
+} > docs/benchmarks/gateway-overhead.md
+
+{
+  echo '```'
+  for clients in 1 2 8; do
+    bench/run-ingestion-throughput.sh 20 "$clients" 100
+    echo
+  done
+  echo '```'
+} > docs/benchmarks/ingestion-throughput.md
+
+{
+  echo '```'
+  bench/run-traceui-pages.sh 1000000 10 5
+  echo '```'
+} > docs/benchmarks/traceui-pages.md
+
+bench/lib/insert-generated.sh docs/benchmarks.md docs/benchmarks/*.md
+echo "docs/benchmarks.md regenerated from docs/benchmarks/*.md"

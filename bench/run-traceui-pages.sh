@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# TraceUi page render times on a seeded embedded trace store; arguments: [traces] [observationsPerTrace] [requests] [dataDirectory]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/prerequisites.sh
+. scripts/lib/chdb.sh
+require_dotnet
+ensure_chdb_engine
+dotnet build bench/TraceUiPages -c Release -nologo -clp:ErrorsOnly
+dotnet bench/TraceUiPages/bin/Release/net10.0/TraceUiPages.dll "$@"
