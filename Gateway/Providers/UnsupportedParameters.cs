@@ -10,22 +10,24 @@ internal sealed class UnsupportedParameters
 {
     private static readonly string[] ReasoningModelRefuses = ["logprobs", "top_logprobs", "top_p", "presence_penalty", "frequency_penalty"];
 
-    private UnsupportedParameters(IEnumerable<string> refused, IEnumerable<string> onlyOne, IReadOnlyDictionary<string, string> renamed)
+    private UnsupportedParameters(IEnumerable<string> refused, IEnumerable<string> onlyOne, IReadOnlyDictionary<string, string> renamed, IEnumerable<string> alwaysDropped)
     {
         Refused = refused.ToHashSet(StringComparer.Ordinal);
         OnlyOne = onlyOne.ToHashSet(StringComparer.Ordinal);
         Renamed = renamed;
+        AlwaysDropped = alwaysDropped.ToHashSet(StringComparer.Ordinal);
     }
 
-    public static UnsupportedParameters None { get; } = new([], [], new Dictionary<string, string>());
-
     public IReadOnlySet<string> Refused { get; }
+
+    /// <summary>Fields of <c>additional_drop_params</c>.</summary>
+    public IReadOnlySet<string> AlwaysDropped { get; }
 
     public IReadOnlySet<string> OnlyOne { get; }
 
     public IReadOnlyDictionary<string, string> Renamed { get; }
 
-    public bool IsEmpty => Refused.Count == 0 && OnlyOne.Count == 0 && Renamed.Count == 0;
+    public bool IsEmpty => Refused.Count == 0 && OnlyOne.Count == 0 && Renamed.Count == 0 && AlwaysDropped.Count == 0;
 
     /// <param name="additional"><c>additional_drop_params</c>: always removed, whatever <c>drop_params</c> says.</param>
     public static UnsupportedParameters For(string provider, string providerModel, IReadOnlyList<string> additional)
@@ -43,17 +45,8 @@ internal sealed class UnsupportedParameters
         var reasoning = provider is "openai" or "azure" && IsReasoningModel(model);
         var onlyOne = reasoning && !AcceptsAnyTemperature(model) ? new[] { "temperature" } : [];
         var renamed = reasoning ? new Dictionary<string, string> { ["max_tokens"] = "max_completion_tokens" } : new Dictionary<string, string>();
-        var result = new UnsupportedParameters(refused, onlyOne, renamed);
-        if (additional.Count > 0)
-        {
-            result = new UnsupportedParameters([.. result.Refused, .. additional], result.OnlyOne, result.Renamed) { AlwaysDropped = additional.ToHashSet(StringComparer.Ordinal) };
-        }
-
-        return result;
+        return new UnsupportedParameters(refused, onlyOne, renamed, additional);
     }
-
-    /// <summary>Fields of <c>additional_drop_params</c>.</summary>
-    public IReadOnlySet<string> AlwaysDropped { get; private init; } = new HashSet<string>();
 
     /// <summary>OpenAI's o-series and gpt-5 family (not gpt-5-chat, which is a chat model).</summary>
     private static bool IsReasoningModel(string model) =>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Gateway.Inbound;
 using Gateway.Routing;
@@ -26,7 +27,7 @@ internal static class UpstreamRequestBody
         var properties = Properties(call.Body.Span);
         List<string>? refused = null;
         var edited = false;
-        foreach (ref var property in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(properties))
+        foreach (ref var property in CollectionsMarshal.AsSpan(properties))
         {
             property.Action = Judge(property, parameters, deployment.DropParams, properties, ref refused);
             edited |= property.Action is not FieldAction.Keep;
