@@ -96,14 +96,14 @@ public sealed class IngestionEventMerger(ModelPriceTable prices)
             usageChanged |= UsageDetails.MergeInto(body, row.UsageDetails);
             if (UsageDetails.ProvidedCost(body) is { Count: > 0 } cost)
             {
+                row.ProvidedCostDetails = cost;
                 row.CostDetails = cost;
-                row.CostProvided = true;
             }
 
             body.MergeMetadata(row.Metadata);
         }
 
-        if (!row.CostProvided && (usageChanged || row.CostDetails.Count == 0) && row.ProvidedModelName is { } model && row.UsageDetails.Count > 0)
+        if (row.ProvidedCostDetails.Count == 0 && (usageChanged || row.CostDetails.Count == 0) && row.ProvidedModelName is { } model && row.UsageDetails.Count > 0)
         {
             row.CostDetails = prices.Match(model, row.StartTime, projectPrices)?.Cost(row.UsageDetails) ?? row.CostDetails;
         }

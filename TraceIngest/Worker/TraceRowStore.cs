@@ -49,6 +49,7 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
             {
                 o.Id, o.TraceId, o.ProjectId, o.Type, o.ParentObservationId!, o.StartTime, o.EndTime!, o.CompletionStartTime!, o.Name, o.Level, o.StatusMessage!, o.Version!, o.Environment,
                 o.Metadata, o.Input!, o.Output!, o.ProvidedModelName!, o.ModelParameters!, o.UsageDetails, o.CostDetails, o.TotalCost!, o.PromptName!, o.PromptVersion!, o.CreatedAt, o.UpdatedAt, o.EventTs,
+                o.ProvidedCostDetails,
             }), cancellationToken);
         }
     }

@@ -11,7 +11,7 @@ public static class TraceRowReader
 
     public static readonly string[] ObservationColumns =
         ["id", "trace_id", "project_id", "type", "parent_observation_id", "start_time", "end_time", "completion_start_time", "name", "level", "status_message", "version", "environment",
-         "metadata", "input", "output", "provided_model_name", "model_parameters", "usage_details", "cost_details", "total_cost", "prompt_name", "prompt_version", "created_at", "updated_at", "event_ts"];
+         "metadata", "input", "output", "provided_model_name", "model_parameters", "usage_details", "cost_details", "total_cost", "prompt_name", "prompt_version", "created_at", "updated_at", "event_ts", "provided_cost_details"];
 
     public static readonly string[] ScoreColumns =
         ["id", "project_id", "timestamp", "name", "value", "string_value", "data_type", "source", "comment", "trace_id", "session_id", "observation_id", "config_id", "environment", "metadata", "created_at", "updated_at", "event_ts"];
@@ -66,6 +66,7 @@ public static class TraceRowReader
         CreatedAt = reader.GetDateTime(23),
         UpdatedAt = reader.GetDateTime(24),
         EventTs = reader.GetDateTime(25),
+        ProvidedCostDetails = ((IDictionary<string, double>)reader.GetValue(26)).ToDictionary(StringComparer.Ordinal),
     };
 
     public static ScoreRow ReadScore(DbDataReader reader) => new()

@@ -51,7 +51,7 @@ public sealed class ObservationRow
     public Dictionary<string, double> CostDetails { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Costs the client gave; computed costs never replace them.</summary>
-    public bool CostProvided { get; set; }
+    public Dictionary<string, double> ProvidedCostDetails { get; set; } = new(StringComparer.Ordinal);
 
     public double? TotalCost { get; set; }
     public string? PromptName { get; set; }

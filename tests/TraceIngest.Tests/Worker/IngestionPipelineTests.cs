@@ -143,4 +143,27 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
         Assert.Equal(1000 * 0.000001 + 100 * 0.000002, own.TotalCost!.Value, 12);
         Assert.Equal((1000 * 0.15 + 100 * 0.60) / 1e6, fallback.TotalCost!.Value, 12);
     }
+
+    [Fact]
+    public async Task A_cost_the_client_gave_survives_a_later_update_that_brings_only_usage()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var id = Guid.NewGuid().ToString();
+        await Client.PostBatchAsync(IngestionClient.Event("generation-create", new JsonObject
+        {
+            ["id"] = id, ["name"] = "negotiated", ["model"] = "gpt-4o", ["costDetails"] = new JsonObject { ["total"] = 0.5 },
+        }));
+        await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [id], cancel)).GetValueOrDefault(id), TimeSpan.FromSeconds(5));
+
+        // A separate batch, so the worker merges the update into the row it reads back from the store.
+        await Client.PostBatchAsync(IngestionClient.Event("generation-update", new JsonObject
+        {
+            ["id"] = id, ["usageDetails"] = new JsonObject { ["input"] = 1000, ["output"] = 100 }, ["output"] = "done",
+        }));
+        var updated = await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [id], cancel)).GetValueOrDefault(id) is { Output: not null } o ? o : null, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1000UL, updated.UsageDetails["input"]);
+        Assert.Equal(0.5, updated.TotalCost);
+        Assert.Equal(0.5, updated.ProvidedCostDetails["total"]);
+    }
 }
