@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -12,6 +13,11 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
 {
     private const string DefaultsResource = "Storage.Pricing.default-model-prices.json";
 
+    // Model names seen are few and repeat on every event, while a default table has dozens of patterns: the
+    // defaults a name matches are remembered, up to a bound so that arbitrary names sent by clients cannot grow it.
+    private const int RememberedModelNames = 10_000;
+    private readonly ConcurrentDictionary<string, ModelPrice[]> _defaultsMatching = new(StringComparer.Ordinal);
+
     public IReadOnlyList<ModelPrice> Defaults { get; } = defaults;
 
     public static ModelPriceTable LoadDefaults()
@@ -24,18 +30,29 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
     }
 
     public ModelPrice? Match(string model, DateTime at, IReadOnlyList<ModelPrice>? projectPrices = null) =>
-        Best(projectPrices ?? [], model, at) ?? Best(Defaults, model, at);
+        Newest(Matching(projectPrices ?? [], model), at) ?? Newest(DefaultsMatching(model), at);
 
-    private static ModelPrice? Best(IReadOnlyList<ModelPrice> candidates, string model, DateTime at)
+    private ModelPrice[] DefaultsMatching(string model)
     {
-        ModelPrice? best = null;
+        if (_defaultsMatching.TryGetValue(model, out var known))
+        {
+            return known;
+        }
+
+        var matching = Matching(Defaults, model);
+        if (_defaultsMatching.Count < RememberedModelNames)
+        {
+            _defaultsMatching.TryAdd(model, matching);
+        }
+
+        return matching;
+    }
+
+    private static ModelPrice[] Matching(IReadOnlyList<ModelPrice> candidates, string model)
+    {
+        List<ModelPrice>? matching = null;
         foreach (var price in candidates)
         {
-            if (price.StartDate is { } start && start > at)
-            {
-                continue;
-            }
-
             bool matches;
             try
             {
@@ -46,7 +63,27 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
                 matches = false;
             }
 
-            if (matches && (best is null || (price.StartDate ?? DateTime.MinValue) > (best.StartDate ?? DateTime.MinValue)))
+            if (matches)
+            {
+                (matching ??= []).Add(price);
+            }
+        }
+
+        return matching is null ? [] : [.. matching];
+    }
+
+    /// <summary>Among the prices in force at <paramref name="at"/>, the one that started last.</summary>
+    private static ModelPrice? Newest(ModelPrice[] matching, DateTime at)
+    {
+        ModelPrice? best = null;
+        foreach (var price in matching)
+        {
+            if (price.StartDate is { } start && start > at)
+            {
+                continue;
+            }
+
+            if (best is null || (price.StartDate ?? DateTime.MinValue) > (best.StartDate ?? DateTime.MinValue))
             {
                 best = price;
             }

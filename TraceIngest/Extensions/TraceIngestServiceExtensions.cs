@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Storage.Blobs;
 using Storage.Pricing;
 using Storage.Queue;
@@ -42,6 +43,7 @@ public static class TraceIngestServiceExtensions
             builder.Services.TryAddSingleton<ProjectModelPrices>();
             builder.Services.AddSingleton<IngestionBatchProcessor>();
             builder.Services.AddHostedService<IngestionWorker>();
+            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(IngestionWorkerMetrics.MeterName));
         }
 
         builder.Services.AddOptions<IngestionOptions>()

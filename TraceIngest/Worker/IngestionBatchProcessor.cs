@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Storage.Blobs;
@@ -15,7 +16,11 @@ public sealed partial class IngestionBatchProcessor(
 {
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
     {
+        var loading = Stopwatch.StartNew();
         var batches = await Task.WhenAll(references.Select(reference => LoadAsync(reference, cancellationToken)));
+        IngestionWorkerMetrics.Record("load", loading.Elapsed);
+        var merging = Stopwatch.StartNew();
+        var reading = new Stopwatch();
         var now = clock.GetUtcNow().UtcDateTime;
         var traces = new List<TraceRow>();
         var observations = new List<ObservationRow>();
@@ -35,7 +40,9 @@ public sealed partial class IngestionBatchProcessor(
             var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
             var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
             var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
+            reading.Start();
             await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
+            reading.Stop();
             var prices = await readPrices;
             var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
@@ -57,7 +64,13 @@ public sealed partial class IngestionBatchProcessor(
             }
         }
 
+        // Reads and merges alternate per project: the merge stage is what is left after the reads.
+        IngestionWorkerMetrics.Record("read", reading.Elapsed);
+        IngestionWorkerMetrics.Record("merge", merging.Elapsed - reading.Elapsed);
+        var writing = Stopwatch.StartNew();
         await rows.WriteAsync(traces, observations, scores, cancellationToken);
+        IngestionWorkerMetrics.Record("write", writing.Elapsed);
+        IngestionWorkerMetrics.Written(events);
         return events;
     }
 

@@ -6,14 +6,15 @@
 // Usage: IngestionThroughput [seconds=10] [concurrency=8] [eventsPerBatch=100]
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Storage.TraceStore;
 using TraceIngest.Extensions;
+using TraceIngest.Worker;
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
@@ -44,23 +45,43 @@ var store = app.Services.GetRequiredService<ClickHouseTraceStore>();
 using var http = new HttpClient { BaseAddress = baseAddress };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("pk-lf-bench:sk-lf-bench-0123456789")));
 
+// Built as text, not as JSON nodes: the client shares the cores with the service and should cost it little.
 string Batch(int client, int sequence)
 {
-    var batch = new JsonArray();
+    var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+    var batch = new StringBuilder(eventsPerBatch * 420).Append("""{"batch":[""");
     for (var i = 0; i < eventsPerBatch / 2; i++)
     {
         var traceId = $"t-{client}-{sequence}-{i}";
-        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        batch.Add(new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["timestamp"] = now, ["type"] = "trace-create", ["body"] = new JsonObject { ["id"] = traceId, ["name"] = "bench", ["userId"] = $"u-{i % 10}", ["input"] = "What is the refund policy for annual plans?" } });
-        batch.Add(new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["timestamp"] = now, ["type"] = "generation-create", ["body"] = new JsonObject { ["id"] = $"g-{client}-{sequence}-{i}", ["traceId"] = traceId, ["model"] = "gpt-4o-mini", ["startTime"] = now, ["endTime"] = now, ["usageDetails"] = new JsonObject { ["input"] = 420, ["output"] = 64 }, ["output"] = "Annual plans can be refunded within 30 days." } });
+        batch.Append(i == 0 ? "" : ",")
+            .Append($$$"""{"id":"{{{Guid.NewGuid()}}}","timestamp":"{{{now}}}","type":"trace-create","body":{"id":"{{{traceId}}}","name":"bench","userId":"u-{{{i % 10}}}","input":"What is the refund policy for annual plans?"}},""")
+            .Append($$$"""{"id":"{{{Guid.NewGuid()}}}","timestamp":"{{{now}}}","type":"generation-create","body":{"id":"g-{{{client}}}-{{{sequence}}}-{{{i}}}","traceId":"{{{traceId}}}","model":"gpt-4o-mini","startTime":"{{{now}}}","endTime":"{{{now}}}","usageDetails":{"input":420,"output":64},"output":"Annual plans can be refunded within 30 days."}}""");
     }
 
-    return new JsonObject { ["batch"] = batch }.ToJsonString();
+    return batch.Append("]}").ToString();
 }
 
 async Task<long> CountAsync(string sql) => Convert.ToInt64(await store.Client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
 var accepted = 0L;
+var probing = 0;
+var stages = new ConcurrentDictionary<string, (double Seconds, long Rounds)>();
+using var stageListener = new MeterListener
+{
+    InstrumentPublished = (instrument, listener) =>
+    {
+        if (instrument.Meter.Name == IngestionWorkerMetrics.MeterName && instrument.Name == IngestionWorkerMetrics.StageDurationName)
+        {
+            listener.EnableMeasurementEvents(instrument);
+        }
+    },
+};
+stageListener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+{
+    var stage = (string)tags[0].Value!;
+    stages.AddOrUpdate(stage, (seconds, 1), (_, total) => (total.Seconds + seconds, total.Rounds + 1));
+});
+stageListener.Start();
 var failures = 0L;
 var lags = new ConcurrentBag<double>();
 var started = Stopwatch.StartNew();
@@ -82,18 +103,20 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
             Interlocked.Increment(ref failures);
         }
 
-        if (client == 0 && sequence % 5 == 0)
+        if (client == 0 && Interlocked.CompareExchange(ref probing, 1, 0) == 0)
         {
-            // Sampled batch: how long until its last generation is queryable.
+            // Sampled batch, one at a time so the polling stays a small load on the store: how long until its
+            // last generation is queryable.
             var probe = $"g-{client}-{sequence}-{eventsPerBatch / 2 - 1}";
             _ = Task.Run(async () =>
             {
                 while (await CountAsync($"SELECT count() FROM observations WHERE id = '{probe}'") == 0)
                 {
-                    await Task.Delay(10);
+                    await Task.Delay(25);
                 }
 
                 lags.Add((started.Elapsed - sent).TotalMilliseconds);
+                Volatile.Write(ref probing, 0);
             });
         }
     }
@@ -117,6 +140,7 @@ Console.WriteLine($"load: {concurrency} clients, {eventsPerBatch} events per bat
 Console.WriteLine($"accepted: {accepted} events in {acceptPhase.TotalSeconds:F1} s = {accepted / acceptPhase.TotalSeconds:F0} events/s ({failures} failed requests)");
 Console.WriteLine($"written: {expectedObservations} observations + {expectedObservations} traces queryable after {writePhase.TotalSeconds:F1} s = {accepted / writePhase.TotalSeconds:F0} rows/s");
 Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {sortedLags.LastOrDefault():F0} ms");
+Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
 
 await app.StopAsync();

@@ -166,4 +166,35 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
         Assert.Equal(0.5, updated.TotalCost);
         Assert.Equal(0.5, updated.ProvidedCostDetails["total"]);
     }
+
+    [Fact]
+    public async Task A_worker_round_reports_its_stages_and_the_events_it_wrote()
+    {
+        var stages = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var written = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == IngestionWorkerMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) => stages.AddOrUpdate((string)tags[0].Value!, 1, (_, n) => n + 1));
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref written, value));
+        listener.Start();
+
+        var cancel = TestContext.Current.CancellationToken;
+        var traceId = Guid.NewGuid().ToString();
+        await Client.PostBatchAsync(
+            IngestionClient.Event("trace-create", new JsonObject { ["id"] = traceId, ["name"] = "measured" }),
+            IngestionClient.Event("span-create", new JsonObject { ["id"] = $"{traceId}-span", ["traceId"] = traceId, ["name"] = "step" }));
+        await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", [$"{traceId}-span"], cancel)).GetValueOrDefault($"{traceId}-span"), TimeSpan.FromSeconds(5));
+
+        // The round reports after its insert returns, which may be just after the row became visible.
+        await EventuallyAsync(() => Task.FromResult<object?>(Interlocked.Read(ref written) >= 2 && stages.ContainsKey("write") ? written : null), TimeSpan.FromSeconds(5));
+        Assert.All(new[] { "load", "read", "merge", "write" }, stage => Assert.True(stages.ContainsKey(stage), $"no {stage} stage recorded"));
+    }
 }

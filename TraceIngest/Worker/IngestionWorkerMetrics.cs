@@ -1,0 +1,29 @@
+using System.Diagnostics.Metrics;
+
+namespace TraceIngest.Worker;
+
+/// <summary>
+/// What a worker round spends its time on, by stage (<c>load</c> batches from the blob store, <c>read</c> the
+/// stored rows, <c>merge</c> events onto them, <c>write</c> the new versions), and how many events it wrote: the
+/// numbers to look at when ingestion lags behind.
+/// </summary>
+public static class IngestionWorkerMetrics
+{
+    public const string MeterName = "TraceIngest.Worker";
+    public const string StageDurationName = "traceingest.worker.stage.duration";
+    public const string EventsWrittenName = "traceingest.worker.events.written";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>(StageDurationName, "s", "Time a worker round spent in one stage");
+    private static readonly Counter<long> EventsWritten = Meter.CreateCounter<long>(EventsWrittenName, description: "Ingestion events merged and written to the trace store");
+
+    public static void Record(string stage, TimeSpan duration)
+    {
+        if (StageDuration.Enabled)
+        {
+            StageDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+        }
+    }
+
+    public static void Written(int events) => EventsWritten.Add(events);
+}
