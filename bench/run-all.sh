@@ -20,6 +20,12 @@ bench/run-gateway-peers.sh --output docs/benchmarks/gateway-peers
     bench/run-ingestion-throughput.sh 20 "$clients" 100
     echo
   done
+  bench/run-ingestion-throughput.sh 20 8 100 --otlp
+  echo
+  bench/run-ingestion-throughput.sh 20 8 100 --distributed
+  echo
+  bench/run-ingestion-throughput.sh 20 8 100 --distributed --otlp
+  echo
   echo '```'
 } > docs/benchmarks/ingestion-throughput.md
 

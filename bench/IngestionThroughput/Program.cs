@@ -1,9 +1,12 @@
-// Drives TraceIngest (embedded: chDB, local blob directory, in-process queue; API and worker in one process)
-// with Langfuse batches over real HTTP and reports:
-//   accepted events/s (each 207 means the batch is in the blob store and queued),
-//   written observations/s (from the first request until the last row is queryable),
-//   ingestion-to-queryable lag p50/p95 (sampled batches, polled in ClickHouse until visible).
-// Usage: IngestionThroughput [seconds=10] [concurrency=8] [eventsPerBatch=100]
+// Drives TraceIngest (API and worker in one process) with Langfuse batches or OTLP/JSON spans over real HTTP and
+// reports:
+//   accepted events/s (each 2xx means the request is in the blob store and queued),
+//   written rows/s (from the first request until the last row is queryable),
+//   ingestion-to-queryable lag p50/p95 (sampled requests, polled in ClickHouse until visible),
+//   the worker's time by stage.
+// Stores: embedded (chDB, local blob directory, in-process queue) by default; --distributed uses PostgreSQL, Redis,
+// an S3 server and a ClickHouse HTTP interface, started here from the machine's binaries as the tests start them.
+// Usage: IngestionThroughput [seconds=10] [concurrency=8] [eventsPerBatch=100] [--distributed] [--otlp]
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -16,10 +19,14 @@ using Storage.TraceStore;
 using TraceIngest.Extensions;
 using TraceIngest.Worker;
 
-var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-var eventsPerBatch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100;
+var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+var seconds = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 10;
+var concurrency = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 8;
+var eventsPerBatch = positional.Length > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 100;
+var distributed = args.Contains("--distributed");
+var payloads = new IngestionPayloads(eventsPerBatch, otlp: args.Contains("--otlp"));
 var data = Directory.CreateTempSubdirectory("ingestion-bench-");
+await using var backends = new DistributedBackends();
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -32,6 +39,11 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Logging:LogLevel:Default"] = "Warning",
     ["Ingestion:Worker:ReceiveWait"] = "00:00:00.050",
 });
+if (distributed)
+{
+    builder.Configuration.AddInMemoryCollection(await backends.StartAsync());
+}
+
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.AddServiceDefaults();
 builder.AddTraceIngest();
@@ -44,22 +56,6 @@ var store = app.Services.GetRequiredService<ClickHouseTraceStore>();
 
 using var http = new HttpClient { BaseAddress = baseAddress };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("pk-lf-bench:sk-lf-bench-0123456789")));
-
-// Built as text, not as JSON nodes: the client shares the cores with the service and should cost it little.
-string Batch(int client, int sequence)
-{
-    var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-    var batch = new StringBuilder(eventsPerBatch * 420).Append("""{"batch":[""");
-    for (var i = 0; i < eventsPerBatch / 2; i++)
-    {
-        var traceId = $"t-{client}-{sequence}-{i}";
-        batch.Append(i == 0 ? "" : ",")
-            .Append($$$"""{"id":"{{{Guid.NewGuid()}}}","timestamp":"{{{now}}}","type":"trace-create","body":{"id":"{{{traceId}}}","name":"bench","userId":"u-{{{i % 10}}}","input":"What is the refund policy for annual plans?"}},""")
-            .Append($$$"""{"id":"{{{Guid.NewGuid()}}}","timestamp":"{{{now}}}","type":"generation-create","body":{"id":"g-{{{client}}}-{{{sequence}}}-{{{i}}}","traceId":"{{{traceId}}}","model":"gpt-4o-mini","startTime":"{{{now}}}","endTime":"{{{now}}}","usageDetails":{"input":420,"output":64},"output":"Annual plans can be refunded within 30 days."}}""");
-    }
-
-    return batch.Append("]}").ToString();
-}
 
 async Task<long> CountAsync(string sql) => Convert.ToInt64(await store.Client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
@@ -91,10 +87,10 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
 {
     for (var sequence = 0; started.Elapsed < deadline; sequence++)
     {
-        using var content = new StringContent(Batch(client, sequence), Encoding.UTF8, "application/json");
+        using var content = new StringContent(payloads.Body(client, sequence), Encoding.UTF8, "application/json");
         var sent = started.Elapsed;
-        using var response = await http.PostAsync("/api/public/ingestion", content);
-        if ((int)response.StatusCode == 207)
+        using var response = await http.PostAsync(payloads.Path, content);
+        if (response.IsSuccessStatusCode)
         {
             Interlocked.Add(ref accepted, eventsPerBatch);
         }
@@ -107,7 +103,7 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
         {
             // Sampled batch, one at a time so the polling stays a small load on the store: how long until its
             // last generation is queryable.
-            var probe = $"g-{client}-{sequence}-{eventsPerBatch / 2 - 1}";
+            var probe = payloads.LastObservationId(client, sequence);
             _ = Task.Run(async () =>
             {
                 while (await CountAsync($"SELECT count() FROM observations WHERE id = '{probe}'") == 0)
@@ -124,7 +120,9 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
 await Task.WhenAll(clients);
 var acceptPhase = started.Elapsed;
 
-var expectedObservations = accepted / 2;
+var requests = accepted / eventsPerBatch;
+var expectedObservations = requests * payloads.ObservationsPerRequest;
+var expectedTraces = requests * (eventsPerBatch / 2);
 while (await CountAsync("SELECT count() FROM observations") < expectedObservations)
 {
     await Task.Delay(20);
@@ -136,9 +134,9 @@ var sortedLags = lags.Order().ToArray();
 double Percentile(double p) => sortedLags.Length == 0 ? double.NaN : sortedLags[Math.Min(sortedLags.Length - 1, (int)Math.Ceiling(p * sortedLags.Length) - 1)];
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine($"load: {concurrency} clients, {eventsPerBatch} events per batch, {seconds} s");
+Console.WriteLine($"load: {concurrency} clients, {eventsPerBatch} {(payloads.Path.Contains("otel", StringComparison.Ordinal) ? "OTLP spans" : "Langfuse events")} per request, {seconds} s, {(distributed ? "distributed stores" : "embedded stores")}");
 Console.WriteLine($"accepted: {accepted} events in {acceptPhase.TotalSeconds:F1} s = {accepted / acceptPhase.TotalSeconds:F0} events/s ({failures} failed requests)");
-Console.WriteLine($"written: {expectedObservations} observations + {expectedObservations} traces queryable after {writePhase.TotalSeconds:F1} s = {accepted / writePhase.TotalSeconds:F0} rows/s");
+Console.WriteLine($"written: {expectedObservations} observations + {expectedTraces} traces queryable after {writePhase.TotalSeconds:F1} s = {(expectedObservations + expectedTraces) / writePhase.TotalSeconds:F0} rows/s");
 Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {sortedLags.LastOrDefault():F0} ms");
 Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Storage.TraceStore;
 
 namespace TraceIngest.Tests.Worker;
 
@@ -93,5 +96,32 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
         Assert.Equal(2000, generation.GetProperty("usage").GetProperty("input").GetInt32());
         Assert.Equal((2000 * 0.15 + 500 * 0.60) / 1e6, generation.GetProperty("calculatedTotalCost").GetDouble(), 12);
         Assert.Equal("What changed?", generation.GetProperty("input")[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task A_full_batch_of_the_longest_ids_is_written()
+    {
+        // 1,000 ids of the longest length accepted: reading their stored rows must fit the server's URL limit.
+        var prefix = Guid.NewGuid().ToString("N");
+        var events = Enumerable.Range(0, 1000)
+            .Select(i => (JsonNode)IngestionClient.Event("span-create", new JsonObject { ["id"] = $"{prefix}-{i:D4}-".PadRight(800, 'x'), ["traceId"] = prefix, ["name"] = "long id" }))
+            .ToArray();
+        var client = new IngestionClient(_host, PublicKey, SecretKey);
+        using var response = await client.PostBatchAsync(events);
+        Assert.Equal(207, (int)response.StatusCode);
+
+        var store = _host.Services.GetRequiredService<ClickHouseTraceStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long written;
+        do
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            written = Convert.ToInt64(
+                await store.Client.ExecuteScalarAsync($"SELECT count() FROM observations WHERE trace_id = '{prefix}'", cancellationToken: TestContext.Current.CancellationToken),
+                System.Globalization.CultureInfo.InvariantCulture);
+        }
+        while (written < 1000 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(1000, written);
     }
 }

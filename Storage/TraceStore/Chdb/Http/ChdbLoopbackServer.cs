@@ -29,6 +29,9 @@ internal sealed partial class ChdbLoopbackServer(ClickHouseTraceStore store, int
             kestrel.Listen(IPAddress.Loopback, port);
             // A bulk insert is as large as its batch; a ClickHouse server sets no limit either.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Query parameters travel in the URL: accept what a ClickHouse server accepts (http_max_uri_size, 1 MiB).
+            kestrel.Limits.MaxRequestLineSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
         });
 
         var app = builder.Build();
