@@ -10,7 +10,7 @@ namespace TraceUi.Authentication;
 
 /// <summary>
 /// Sign-in with Entra ID (OpenID Connect, authorization code with PKCE, through Microsoft.Identity.Web) when the
-/// <c>AzureAd</c> section names a client id; otherwise TraceUi keeps its local sign-in. The id token's app roles
+/// <c>AzureAd</c> section has a client id and a client secret; otherwise TraceUi keeps its local sign-in. The id token's app roles
 /// decide the role: <see cref="EntraRoleOptions.AdminRole"/> makes an admin, <see cref="EntraRoleOptions.ViewerRole"/>
 /// a viewer, and a person with neither is turned away. The session is TraceUi's own cookie, as with local sign-in.
 /// </summary>
@@ -20,8 +20,12 @@ public static class EntraSignIn
     public const string Scheme = "TraceUi.Entra";
     public const string ChallengePath = "/account/entra";
 
+    /// <summary>
+    /// A client id and a client secret: a web app's credentials. The gateway reads the same section for its API
+    /// (client id only), so in the Standalone host Entra ID callers of the gateway leave the UI's local sign-in as is.
+    /// </summary>
     public static bool IsConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[$"{SectionName}:ClientId"]);
+        !string.IsNullOrWhiteSpace(configuration[$"{SectionName}:ClientId"]) && !string.IsNullOrWhiteSpace(configuration[$"{SectionName}:ClientSecret"]);
 
     public static AuthenticationBuilder AddEntraSignIn(this AuthenticationBuilder authentication, IConfiguration configuration)
     {
@@ -97,7 +101,7 @@ public sealed class EntraRoleOptions
 {
     public const string SectionName = "TraceUi:Entra";
 
-    public string AdminRole { get; set; } = "TraceUi.Admin";
+    public string AdminRole { get; set; } = "Gateway.Admin";
 
     public string ViewerRole { get; set; } = "TraceUi.Viewer";
 }

@@ -38,7 +38,7 @@ public sealed class EntraSignInTests(BrowserFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task An_entra_admin_signs_in_with_an_authorization_code_and_reaches_the_gateway_pages()
     {
-        var page = await SignInThroughEntraAsync(new FakeEntraUser("Alan Admin", "alan@contoso.example", ["TraceUi.Admin"]));
+        var page = await SignInThroughEntraAsync(new FakeEntraUser("Alan Admin", "alan@contoso.example", ["Gateway.Admin"]));
 
         Assert.Contains("Alan Admin (admin)", await page.Locator(".who").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await page.Locator("[data-testid=create-key]").CountAsync());
