@@ -21,5 +21,5 @@ internal static class CallerCredential
 
     /// <summary>True when the caller sent a bearer token that is not a gateway key: one for the Entra ID scheme.</summary>
     public static bool HasEntraToken(HttpRequest request) =>
-        BearerToken(request) is { Length: > 0 } token && !Governance.Keys.VirtualKeyHasher.HasKeyShape(token);
+        BearerToken(request) is { Length: > 0 } token && !VirtualKeyHasher.HasKeyShape(token);
 }

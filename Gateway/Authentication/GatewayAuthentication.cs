@@ -1,5 +1,4 @@
 using Gateway.Authentication.Entra;
-using Gateway.Governance.Keys;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Gateway.Authentication;

@@ -5,7 +5,6 @@ using Gateway.Apis;
 using Gateway.Authentication.Entra;
 using Gateway.Governance;
 using Gateway.Governance.Caching;
-using Gateway.Governance.Keys;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;

@@ -55,7 +55,9 @@ public static class GatewayServiceExtensions
         services.AddSingleton<DeploymentCooldown>();
         services.AddSingleton<DeploymentUsage>();
         services.AddSingleton<DeploymentSelector>();
+        services.AddSingleton<DeploymentFailures>();
         services.AddSingleton<ModelRouter>();
+        services.AddSingleton<Storage.Governance.IGatewayStatus, GatewayStatusReader>();
         services.AddOptions<LangfuseExportOptions>().Bind(builder.Configuration)
             .Validate(o => o.QueueCapacity > 0 && o.MaxBatchEvents > 1 && o.MaxSpooledBatches >= 0, "Gateway:Traces settings must be positive.")
             .Validate(o => string.IsNullOrWhiteSpace(o.Host) || Uri.TryCreate(o.Host, UriKind.Absolute, out _), "LANGFUSE_HOST must be an absolute URL.")

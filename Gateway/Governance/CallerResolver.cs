@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Gateway.Apis;
 using Gateway.Authentication;
 using Gateway.Governance.Caching;
-using Gateway.Governance.Keys;
 using Gateway.Governance.Policies;
 using Gateway.Routing;
 using Storage;
@@ -146,13 +145,13 @@ internal sealed partial class CallerResolver(GovernanceLookup lookup, KeyPolicyR
         if (known is not null)
         {
             var limits = known.Limits.MaxBudgetNanos is null && catalog.Config.LiteLlmSettings.MaxEndUserBudget is { } fallback
-                ? known.Limits with { MaxBudgetNanos = Budgets.Usd.ToNanos((double)fallback) }
+                ? known.Limits with { MaxBudgetNanos = Usd.ToNanos((double)fallback) }
                 : known.Limits;
             return (limits.HasLimits ? limits : null, known.Blocked);
         }
 
         return catalog.Config.LiteLlmSettings.MaxEndUserBudget is { } budget
-            ? (new LimitHolder(HolderKind.EndUser, endUser, endUser, Budgets.Usd.ToNanos((double)budget), null, null, null, 0, null, null, null), false)
+            ? (new LimitHolder(HolderKind.EndUser, endUser, endUser, Usd.ToNanos((double)budget), null, null, null, 0, null, null, null), false)
             : (null, false);
     }
 
@@ -176,9 +175,9 @@ internal sealed partial class CallerResolver(GovernanceLookup lookup, KeyPolicyR
         }
 
         return new LimitHolder(
-            HolderKind.Global, "global", "global", Budgets.Usd.ToNanos((double)max), null,
+            HolderKind.Global, "global", "global", Usd.ToNanos((double)max), null,
             settings.BudgetDuration, settings.BudgetDuration is null ? null : state?.ResetAt,
-            state is null ? 0 : Budgets.Usd.ToNanos(state.Spend), null, null, null);
+            state is null ? 0 : Usd.ToNanos(state.Spend), null, null, null);
     }
 
     private static string? Claim(ClaimsPrincipal principal, string type) => principal.FindFirst(type)?.Value;

@@ -19,12 +19,14 @@ internal static class GovernanceServiceExtensions
             .Validate(o => o.SpendFlushInterval > TimeSpan.Zero && o.BudgetResetInterval > TimeSpan.Zero && o.RedisRetryInterval > TimeSpan.Zero,
                 "Gateway:Governance intervals must be positive.")
             .Validate(o => o.DefaultMaxTokensEstimate >= 0, "Gateway:Governance:DefaultMaxTokensEstimate must not be negative.")
-            .Validate(o => o.KeyRotationGracePeriod is null || Configuration.BudgetDuration.TryParse(o.KeyRotationGracePeriod, out _),
+            .Validate(o => o.KeyRotationGracePeriod is null || BudgetDuration.TryParse(o.KeyRotationGracePeriod, out _),
                 "LITELLM_KEY_ROTATION_GRACE_PERIOD (Gateway:Governance:KeyRotationGracePeriod) must be a duration like 24h or 2d.")
             .ValidateOnStart();
         services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
         // The Entra ID scheme puts its named policies here (it replaces this empty registry).
         services.TryAddSingleton<KeyPolicyRegistry>();
+        services.AddGatewayAdministration();
+        services.AddSingleton<IGatewayModels, Routing.ServedModels>();
         services.AddSingleton<GovernanceCache>();
         services.AddHostedService(provider => provider.GetRequiredService<GovernanceCache>());
         services.AddSingleton<GovernanceLookup>();

@@ -10,4 +10,7 @@ namespace Gateway.Providers;
 internal abstract class ModelProvider
 {
     public abstract ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment);
+
+    /// <summary>The credential this provider fetches and renews itself (an OAuth token), for the health page; null when it uses a static key.</summary>
+    public virtual Storage.Governance.CredentialStatus? Credential => null;
 }

@@ -56,6 +56,14 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
         }
     }
 
+    /// <summary>How much longer <paramref name="deployment"/> is out of rotation (null: it is in) and whether its next call is a probe; changes nothing.</summary>
+    public async ValueTask<(TimeSpan? CoolingFor, bool Tripped)> PeekAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var state = await ReadAsync(deployment, now, cancellationToken);
+        return (state.CoolingUntil > now ? state.CoolingUntil - now : null, state.Tripped);
+    }
+
     public async ValueTask ReportSuccessAsync(Deployment deployment, bool wasProbe, CancellationToken cancellationToken)
     {
         if (!wasProbe)

@@ -14,8 +14,8 @@ namespace Gateway.Routing;
 /// otherwise returns the error that describes the last failure.
 /// </summary>
 internal sealed partial class ModelRouter(
-    ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, GatewayTraceExporter traces, TimeProvider clock,
-    ILogger<ModelRouter> logger)
+    ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, DeploymentFailures failures, GatewayTraceExporter traces,
+    TimeProvider clock, ILogger<ModelRouter> logger)
 {
     public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
     {
@@ -129,6 +129,7 @@ internal sealed partial class ModelRouter(
             }
 
             LogAttemptFailed(logger, deployment.Id, outcome.Failure, outcome.UpstreamStatus, call.Attempts);
+            failures.Record(deployment.Id, outcome.Failure, outcome.UpstreamStatus);
             await cooldown.ReportFailureAsync(deployment, selection.IsProbe, outcome.RetryAfter, settings, CancellationToken.None);
             last = outcome;
             if (outcome.Failure == FailureKind.ContextWindowExceeded)

@@ -13,6 +13,7 @@ public static class AccountApi
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
         account.MapPost("/sign-in", SignInAsync).AllowAnonymous();
+        account.MapGet("/entra", EntraChallenge).AllowAnonymous();
         account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(UiAuthentication.ViewerPolicy);
         return app;
     }
@@ -21,6 +22,12 @@ public static class AccountApi
         [FromForm] SignInForm form, HttpContext context, CancellationToken cancellationToken)
     {
         var returnUrl = IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/";
+        if (EntraSignIn.IsConfigured(context.RequestServices.GetRequiredService<IConfiguration>()))
+        {
+            // One source of identities: with Entra ID configured, local accounts do not sign in.
+            return TypedResults.LocalRedirect($"{UiAuthentication.SignInPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+
         var signIn = context.RequestServices.GetRequiredService<LocalSignIn>();
         var principal = string.IsNullOrWhiteSpace(form.Email) || string.IsNullOrEmpty(form.Password)
             ? null
@@ -33,6 +40,17 @@ public static class AccountApi
 
         await context.SignInAsync(UiAuthentication.Scheme, principal);
         return TypedResults.LocalRedirect(returnUrl);
+    }
+
+    /// <summary>Starts the Entra ID sign-in; back at <paramref name="returnUrl"/> (same-site only) once it succeeds.</summary>
+    private static IResult EntraChallenge(HttpContext context, string? returnUrl)
+    {
+        if (!EntraSignIn.IsConfigured(context.RequestServices.GetRequiredService<IConfiguration>()))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" }, [EntraSignIn.Scheme]);
     }
 
     private static async Task<RedirectHttpResult> SignOutAsync(HttpContext context, ClaimsPrincipal user)

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using Storage.Counters;
+using Storage.Governance;
 using Storage.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,6 +25,9 @@ public static class TraceUiServiceExtensions
         builder.AddRelationalStore();
         builder.AddSharedDataProtection();
         builder.AddTraceStore();
+        // Gateway administration: the gateway's own operations, announcing changes on the invalidation channel.
+        builder.AddSharedCounters();
+        builder.Services.AddGatewayAdministration();
 
         if (builder.Environment is IWebHostEnvironment web)
         {
@@ -40,7 +45,13 @@ public static class TraceUiServiceExtensions
         builder.Services.AddSingleton<TraceDetailQuery>();
         builder.Services.AddSingleton<GroupTotalsQuery>();
         builder.Services.AddSingleton<DashboardQuery>();
-        builder.Services.AddAuthentication()
+        var authentication = builder.Services.AddAuthentication();
+        if (EntraSignIn.IsConfigured(builder.Configuration))
+        {
+            authentication.AddEntraSignIn(builder.Configuration);
+        }
+
+        authentication
             .AddCookie(UiAuthentication.Scheme, options =>
             {
                 options.LoginPath = UiAuthentication.SignInPath;

@@ -23,7 +23,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install Debian's chromium package (scripts/test.sh does).");
-        Host = await UiHost.StartAsync(_data);
+        Host = await UiHost.StartAsync(_data, withGateway: true);
         await SeededTraces.SeedAsync(new TraceSeeder(Host));
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

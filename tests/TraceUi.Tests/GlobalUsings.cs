@@ -1,2 +1,3 @@
 global using TraceUi.Extensions;
 global using TraceIngest.Extensions;
+global using Gateway.Extensions;

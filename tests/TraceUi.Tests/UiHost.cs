@@ -8,8 +8,9 @@ using Storage.Security;
 namespace TraceUi.Tests;
 
 /// <summary>
-/// TraceUi composed as its Program.cs does, beside TraceIngest (API and worker) as in the Standalone host, so traces
-/// reach the UI through the real ingestion API; an admin from headless initialisation and a viewer member.
+/// TraceUi composed as its Program.cs does, beside TraceIngest (API and worker) and, when a test manages the gateway,
+/// the gateway itself, as in the Standalone host, so traces reach the UI through the real ingestion API and keys made
+/// in the UI are checked by the real gateway; an admin from headless initialisation and a viewer member.
 /// </summary>
 internal static class UiHost
 {
@@ -23,10 +24,22 @@ internal static class UiHost
     public const string OtherProjectId = "globex-internal";
     public const string PublicKey = "pk-lf-ui-test";
     public const string SecretKey = "sk-lf-ui-test-secret-0123456789";
+    public const string MasterKey = "sk-ui-test-master-key-0123456789";
 
-    public static async Task<TestWebHost> StartAsync(TemporaryDirectory data)
+    /// <summary>The gateway's models when it is composed: mock models that answer without a provider.</summary>
+    public const string GatewayConfig = """
+        model_list:
+          - model_name: mock-echo
+            litellm_params: {model: mock/echo}
+          - model_name: mock-fixed
+            litellm_params: {model: mock/fixed, mock_response: "Hello from the mock model."}
+        """;
+
+    /// <param name="withGateway">Compose the gateway too (with <see cref="GatewayConfig"/> and <see cref="MasterKey"/>).</param>
+    /// <param name="settings">More configuration, e.g. an <c>AzureAd</c> section.</param>
+    public static async Task<TestWebHost> StartAsync(TemporaryDirectory data, bool withGateway = false, IDictionary<string, string?>? settings = null)
     {
-        var settings = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
             {
                 ["Storage:DataDirectory"] = data.Path,
                 ["LANGFUSE_INIT_ORG_ID"] = "acme",
@@ -39,20 +52,43 @@ internal static class UiHost
             };
         foreach (var (key, value) in TraceStore.ServiceSettings(EmbeddedTraceStore.NewDatabaseName("ui")))
         {
-            settings[key] = value;
+            all[key] = value;
+        }
+
+        if (withGateway)
+        {
+            var config = Directory.CreateDirectory(data.Combine($"gateway-{Guid.NewGuid():N}"));
+            all["config"] = Path.Combine(config.FullName, "config.yaml");
+            all["LITELLM_MASTER_KEY"] = MasterKey;
+            await File.WriteAllTextAsync(all["config"]!, GatewayConfig);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
         }
 
         var host = await TestWebHost.StartAsync(
-            settings,
+            all,
             builder =>
             {
                 builder.AddServiceDefaults();
+                if (withGateway)
+                {
+                    builder.AddGateway();
+                }
+
                 builder.AddTraceIngest();
                 builder.AddTraceUi();
             },
             app =>
             {
                 app.MapDefaultEndpoints();
+                if (withGateway)
+                {
+                    app.MapGatewayApi();
+                }
+
                 app.MapTraceIngestApi();
                 app.MapTraceUi();
             });

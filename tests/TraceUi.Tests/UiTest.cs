@@ -8,9 +8,12 @@ public abstract class UiTest : IAsyncLifetime
     private protected TestWebHost Host { get; private set; } = null!;
     private protected BrowserlessClient Browser { get; private set; } = null!;
 
+    /// <summary>Whether the host composes the gateway too (for the Gateway section's pages).</summary>
+    private protected virtual bool WithGateway => false;
+
     public async ValueTask InitializeAsync()
     {
-        Host = await UiHost.StartAsync(_data);
+        Host = await UiHost.StartAsync(_data, WithGateway);
         Browser = new BrowserlessClient(Host.BaseAddress);
     }
 

@@ -28,7 +28,7 @@ public sealed class EntraKeyPolicy
     public decimal? MaxBudget { get; set; }
     public decimal? SoftBudget { get; set; }
 
-    /// <summary>Budget period as LiteLLM writes it (<c>30d</c>, <c>1mo</c>); see <see cref="Configuration.BudgetDuration"/>.</summary>
+    /// <summary>Budget period as LiteLLM writes it (<c>30d</c>, <c>1mo</c>); see <see cref="Storage.Governance.BudgetDuration"/>.</summary>
     public string? BudgetDuration { get; set; }
 
     public int? RpmLimit { get; set; }
@@ -36,5 +36,5 @@ public sealed class EntraKeyPolicy
     public int? MaxParallelRequests { get; set; }
 
     public BudgetDuration? ParsedBudgetDuration =>
-        BudgetDuration is { } text && Configuration.BudgetDuration.TryParse(text, out var duration) ? duration : null;
+        BudgetDuration is { } text && Storage.Governance.BudgetDuration.TryParse(text, out var duration) ? duration : null;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Storage;
 using Storage.Invalidation;
+using Storage.Governance;
 using Storage.Relational;
 
 namespace Gateway.Governance.Caching;
@@ -15,6 +16,7 @@ namespace Gateway.Governance.Caching;
 internal sealed partial class GovernanceCache(
     IServiceScopeFactory scopes,
     IInvalidationChannel channel,
+    GovernanceAnnouncer announcer,
     IOptions<GovernanceOptions> options,
     TimeProvider clock,
     ILogger<GovernanceCache> logger) : IHostedService
@@ -26,8 +28,11 @@ internal sealed partial class GovernanceCache(
     private long _epoch;
     private int _storeDown;
 
-    public async Task StartAsync(CancellationToken cancellationToken) =>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        announcer.RegisterLocalCache(Invalidate);
         await channel.SubscribeAsync(Invalidate, Reset, cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -62,21 +67,8 @@ internal sealed partial class GovernanceCache(
     }
 
     /// <summary>Drops entries here and tells every other replica to drop them too.</summary>
-    public async ValueTask AnnounceAsync(IEnumerable<string> names, CancellationToken cancellationToken)
-    {
-        foreach (var name in names.Distinct(StringComparer.Ordinal))
-        {
-            Invalidate(name);
-            try
-            {
-                await channel.PublishAsync(name, cancellationToken);
-            }
-            catch (StorageUnavailableException exception)
-            {
-                LogAnnouncementLost(logger, name, options.Value.CacheRefreshInterval.TotalSeconds, exception.Message);
-            }
-        }
-    }
+    public ValueTask AnnounceAsync(IEnumerable<string> names, CancellationToken cancellationToken) =>
+        announcer.AnnounceAsync(names, cancellationToken);
 
     public void Invalidate(string name)
     {
@@ -183,7 +175,4 @@ internal sealed partial class GovernanceCache(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relational store reachable again")]
     private static partial void LogStoreUp(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce the change of {Entry} to other replicas; they see it within {Seconds} s ({Reason})")]
-    private static partial void LogAnnouncementLost(ILogger logger, string entry, double seconds, string reason);
 }

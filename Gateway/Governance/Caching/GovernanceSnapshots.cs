@@ -52,17 +52,3 @@ internal sealed record BudgetStateSnapshot(double Spend, DateTimeOffset? ResetAt
     public static BudgetStateSnapshot From(BudgetState state) =>
         new(state.Spend, state.BudgetResetAt is { } reset ? new DateTimeOffset(reset, TimeSpan.Zero) : null);
 }
-
-/// <summary>The names of cache entries, as announced on the invalidation channel.</summary>
-internal static class CacheEntries
-{
-    public static string Key(string token) => "key:" + token;
-
-    public static string Team(string teamId) => "team:" + teamId;
-
-    public static string User(string userId) => "user:" + userId;
-
-    public static string EndUser(string userId) => "end_user:" + userId;
-
-    public const string GlobalBudget = "budget:global";
-}

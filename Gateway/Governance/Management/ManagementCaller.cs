@@ -1,6 +1,6 @@
 using Gateway.Authentication;
 using Storage.Relational;
-using Storage.Relational.Entities;
+using Storage.Governance;
 
 namespace Gateway.Governance.Management;
 
@@ -20,18 +20,9 @@ internal static class ManagementCaller
         ?? context.User.FindFirst(GatewayClaims.CallerKind)?.Value
         ?? "unknown";
 
+    public static GovernanceActor Actor(HttpContext context) => new(Name(context), KeyToken(context));
+
     /// <summary>Adds an audit entry to <paramref name="db"/>, saved with the change it records.</summary>
     public static void Audit(PlatformDbContext db, HttpContext context, string action, string table, string objectId, System.Text.Json.Nodes.JsonObject? before, System.Text.Json.Nodes.JsonObject? after, DateTime at) =>
-        db.AuditLog.Add(new AuditLogEntry
-        {
-            Id = Guid.CreateVersion7().ToString(),
-            UpdatedAt = at,
-            ChangedBy = Name(context),
-            ChangedByApiKey = KeyToken(context),
-            Action = action,
-            TableName = table,
-            ObjectId = objectId,
-            BeforeValue = before?.ToJsonString(),
-            UpdatedValues = after?.ToJsonString(),
-        });
+        Actor(context).Audit(db, action, table, objectId, before, after, at);
 }

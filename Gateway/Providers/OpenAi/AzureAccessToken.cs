@@ -15,6 +15,9 @@ internal sealed class AzureAccessToken(TokenCredential credential, string scope,
     private Held? _current;
     private Task<Held>? _fetching;
 
+    /// <summary>When the token held now expires; null before the first fetch.</summary>
+    public DateTimeOffset? ExpiresOn => _current?.ExpiresOn;
+
     public async ValueTask<string> GetAsync(CancellationToken cancellationToken)
     {
         if (_current is { } current && clock.GetUtcNow() < current.RefreshAt)

@@ -14,6 +14,8 @@ namespace Gateway.Providers.OpenAi;
 internal sealed partial class AzureEntraTokenProvider(OpenAiCompatibleProvider openAi, AzureAccessToken token, string credential, ILogger<AzureEntraTokenProvider> logger)
     : ModelProvider
 {
+    public override Storage.Governance.CredentialStatus Credential => new($"Entra ID access token ({credential})", token.ExpiresOn);
+
     public override async ValueTask<AttemptOutcome> SendAsync(GatewayCall call, Deployment deployment)
     {
         string accessToken;

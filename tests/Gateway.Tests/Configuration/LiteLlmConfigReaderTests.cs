@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Storage.Governance;
 
 namespace Gateway.Tests.Configuration;
 

@@ -27,7 +27,7 @@ namespace TestInfrastructure.FakeEntra;
 /// instance at <see cref="HttpAddress"/>, for a gateway in another process.
 /// </para>
 /// </summary>
-public sealed class FakeEntraTenant : IAsyncDisposable
+public sealed partial class FakeEntraTenant : IAsyncDisposable
 {
     public const string MicrosoftLogin = "https://login.microsoftonline.com/";
 
@@ -89,6 +89,7 @@ public sealed class FakeEntraTenant : IAsyncDisposable
         app.MapGet("/{tenant}/discovery/v2.0/keys", (string tenant, HttpContext context) => fake!.Keys(tenant, context));
         app.MapGet("/{tenant}/discovery/keys", (string tenant, HttpContext context) => fake!.Keys(tenant, context));
         app.MapPost("/{tenant}/oauth2/v2.0/token", (string tenant, HttpContext context) => fake!.TokenAsync(tenant, context));
+        app.MapMethods("/{tenant}/oauth2/v2.0/authorize", ["GET", "POST"], (string tenant, HttpContext context) => fake!.AuthorizeAsync(tenant, context));
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Select(a => new Uri(a)).ToList();
         fake = new FakeEntraTenant(app, addresses.Single(a => a.Scheme == "http"), addresses.Single(a => a.Scheme == "https"), certificate, asMicrosoftLogin);
@@ -238,6 +239,11 @@ public sealed class FakeEntraTenant : IAsyncDisposable
         if (tenantId != TenantId)
         {
             return UnknownTenant(tenantId);
+        }
+
+        if (fields.GetValueOrDefault("grant_type") == "authorization_code")
+        {
+            return RedeemCode(fields, context);
         }
 
         if (fields.GetValueOrDefault("grant_type") != "client_credentials"

@@ -1,10 +1,10 @@
-namespace Gateway.Governance.Budgets;
+namespace Storage.Governance;
 
 /// <summary>
 /// Money in the counters: whole nano-dollars (1e-9 USD), so spend adds up exactly across replicas and a call to a
 /// cheap model (a few millionths of a cent) still counts.
 /// </summary>
-internal static class Usd
+public static class Usd
 {
     public const long NanosPerDollar = 1_000_000_000;
 

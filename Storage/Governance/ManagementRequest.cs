@@ -1,16 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Gateway.Configuration;
-using Gateway.Governance.Budgets;
+using Microsoft.AspNetCore.Http;
 
-namespace Gateway.Governance.Management;
+namespace Storage.Governance;
 
 /// <summary>
 /// A management API request body, read field by field with LiteLLM's names. A field that is absent or <c>null</c>
 /// is "not given" (as in LiteLLM, whose updates skip <c>None</c>); a field of the wrong type or out of range stops
 /// the request with a 400 naming the field. Fields the gateway does not know are ignored, as LiteLLM ignores them.
 /// </summary>
-internal sealed class ManagementRequest(JsonObject body)
+public sealed class ManagementRequest(JsonObject body)
 {
     public const int MaxIdLength = 256;
 
@@ -144,7 +143,7 @@ internal sealed class ManagementRequest(JsonObject body)
 }
 
 /// <summary>A management request the gateway will not carry out, with the reason: answered 400.</summary>
-internal sealed class ManagementRequestException(string message, string? param = null) : Exception(message)
+public sealed class ManagementRequestException(string message, string? param = null) : Exception(message)
 {
     public string? Param { get; } = param;
 }

@@ -4,13 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Storage.Relational;
 using Storage.Relational.Entities;
 
-namespace Gateway.Governance.Management;
+namespace Storage.Governance;
 
 /// <summary>
 /// LiteLLM's <c>members_with_roles</c> (<c>[{"role": "admin"|"user", "user_id", "user_email"}]</c>) and a user's
 /// <c>teams</c>: memberships of internal users, created when the store does not know the user yet, as LiteLLM does.
 /// </summary>
-internal static class TeamMembers
+public static class TeamMembers
 {
     public static readonly string[] Roles = ["admin", "user"];
 

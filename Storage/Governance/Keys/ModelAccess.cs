@@ -1,7 +1,7 @@
-namespace Gateway.Governance.Keys;
+namespace Storage.Governance.Keys;
 
 /// <summary>LiteLLM's model allow-lists: model group names, <c>*</c> or <c>all-proxy-models</c> for every model, <c>prefix*</c> patterns.</summary>
-internal static class ModelAccess
+public static class ModelAccess
 {
     public const string AllProxyModels = "all-proxy-models";
 

@@ -1,14 +1,13 @@
-using Gateway.Governance.Management;
-using Gateway.Routing;
+using Storage.Governance;
 using Microsoft.EntityFrameworkCore;
 using Storage.Relational;
 using Storage.Relational.Entities;
 using Storage.Security;
 
-namespace Gateway.Governance.Keys;
+namespace Storage.Governance.Keys;
 
 /// <summary>The fields of a virtual key, applied from a <c>/key/generate</c>, <c>/key/update</c> or <c>/key/regenerate</c> request and checked against the store.</summary>
-internal static class KeyFields
+public static class KeyFields
 {
     /// <summary>A new key row for <paramref name="secret"/>; the secret itself is not kept.</summary>
     public static VirtualKey New(string secret, DateTimeOffset now, string createdBy) => new()
@@ -22,7 +21,7 @@ internal static class KeyFields
     };
 
     /// <summary>A key an admin chose (LiteLLM's <c>key</c> / <c>new_key</c>), or a new random one.</summary>
-    public static string Secret(ManagementRequest request, string field, ModelCatalog catalog)
+    public static string Secret(ManagementRequest request, string field, IGatewayModels gatewayModels)
     {
         if (request.String(field, maxLength: 512) is not { } chosen)
         {
@@ -34,7 +33,7 @@ internal static class KeyFields
             throw new ManagementRequestException($"{field} must start with 'sk-' and be at least 8 characters long.", field);
         }
 
-        return catalog.MasterKey is { } master && Authentication.MasterKeyAuthenticationHandler.Matches(chosen, master.Reveal())
+        return gatewayModels.IsMasterKey(chosen)
             ? throw new ManagementRequestException($"{field} must not be the master key.", field)
             : chosen;
     }
@@ -44,7 +43,7 @@ internal static class KeyFields
     /// the team and that the alias is free; a user the store does not know yet is created, as LiteLLM does.
     /// </summary>
     public static async Task<List<InternalUser>> ApplyAsync(
-        ManagementRequest request, VirtualKey key, PlatformDbContext db, ModelCatalog catalog, DateTimeOffset now, CancellationToken cancellationToken)
+        ManagementRequest request, VirtualKey key, PlatformDbContext db, IGatewayModels gatewayModels, DateTimeOffset now, CancellationToken cancellationToken)
     {
         request.RejectUnsupported(BudgetFields.Unsupported);
         if (request.String("key_type") is { } type && type is not ("default" or "llm_api"))
@@ -68,7 +67,7 @@ internal static class KeyFields
             key.Expires = duration.After(now).UtcDateTime;
         }
 
-        if (BudgetFields.Models(request, catalog) is { } models)
+        if (BudgetFields.Models(request, gatewayModels) is { } models)
         {
             key.Models = models;
         }

@@ -2,13 +2,13 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gateway.Governance.Keys;
+namespace Storage.Governance.Keys;
 
 /// <summary>
 /// A virtual key's token: the SHA-256 of the key, in lower-case hex, as LiteLLM stores it. Generated keys carry 256
 /// random bits, so an unsalted hash resists guessing and lets a key be found by its hash in one look-up.
 /// </summary>
-internal static class VirtualKeyHasher
+public static class VirtualKeyHasher
 {
     /// <summary>Gateway keys (master and virtual) start with this, as LiteLLM's do; anything else in a bearer header is an Entra ID token.</summary>
     public const string KeyPrefix = "sk-";

@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using Storage.Relational.Entities;
 
-namespace Gateway.Governance.Management;
+namespace Storage.Governance;
 
 /// <summary>
 /// Keys, teams, users and end users as LiteLLM's management API returns them: its field names, <c>null</c> for
 /// what is not set. A key is only ever its token (SHA-256) here; the key itself appears once, at creation.
 /// </summary>
-internal static class ManagementJson
+public static class ManagementJson
 {
     public static JsonObject Key(VirtualKey key) => new()
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Gateway.Configuration;
+namespace Storage.Governance;
 
 /// <summary>LiteLLM's durations (budget periods, key lifetimes, grace periods): a count and a unit, <c>30s</c>, <c>30m</c>, <c>30h</c>, <c>30d</c>, <c>2w</c> or <c>1mo</c>.</summary>
 public sealed partial record BudgetDuration(int Count, BudgetDurationUnit Unit)

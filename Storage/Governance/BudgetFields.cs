@@ -1,11 +1,10 @@
-using Gateway.Governance.Keys;
-using Gateway.Routing;
+using Storage.Governance.Keys;
 using Storage.Relational.Entities;
 
-namespace Gateway.Governance.Management;
+namespace Storage.Governance;
 
 /// <summary>The fields keys, teams, users and end users share, applied from a request with LiteLLM's names.</summary>
-internal static class BudgetFields
+public static class BudgetFields
 {
     /// <summary>
     /// Applies <c>spend</c>, <c>max_budget</c>, <c>budget_duration</c> (which starts a new period now),
@@ -52,25 +51,20 @@ internal static class BudgetFields
     }
 
     /// <summary>A model allow-list: every entry a model group of the config, a wildcard or one of LiteLLM's special names.</summary>
-    public static List<string>? Models(ManagementRequest request, ModelCatalog catalog)
+    public static List<string>? Models(ManagementRequest request, IGatewayModels gatewayModels)
     {
         if (request.StringList("models") is not { } models)
         {
             return null;
         }
 
-        var current = catalog.Current;
         foreach (var model in models)
         {
-            // A name a wildcard model_name serves (openai/gpt-4o under openai/*) is a model of the gateway too.
-            var known = model is "*" or ModelAccess.AllProxyModels or ModelAccess.AllTeamModels
-                || current.TryResolve(model, out _)
-                || (model.EndsWith('*') && (current.Groups.Any(g => g.Name.StartsWith(model[..^1], StringComparison.Ordinal))
-                    || current.Patterns.Any(p => p.Pattern.StartsWith(model[..^1], StringComparison.Ordinal))));
+            var known = model is "*" or ModelAccess.AllProxyModels or ModelAccess.AllTeamModels || gatewayModels.Serves(model);
             if (!known)
             {
                 throw new ManagementRequestException(
-                    $"models: '{model}' is not a model of this gateway (known: {string.Join(", ", current.Groups.Select(g => g.Name).Concat(current.Patterns.Select(p => p.Pattern)))}).", "models");
+                    $"models: '{model}' is not a model of this gateway (known: {string.Join(", ", gatewayModels.Names)}).", "models");
             }
         }
 

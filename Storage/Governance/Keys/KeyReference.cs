@@ -1,9 +1,9 @@
-using Gateway.Governance.Management;
+using Storage.Governance;
 
-namespace Gateway.Governance.Keys;
+namespace Storage.Governance.Keys;
 
 /// <summary>How the management API names a key: the key itself (<c>sk-…</c>) or its token (the SHA-256 hex LiteLLM returns as <c>token</c>).</summary>
-internal static class KeyReference
+public static class KeyReference
 {
     public static string Token(string reference, string field = "key") =>
         VirtualKeyHasher.HasKeyShape(reference) ? VirtualKeyHasher.Token(reference)

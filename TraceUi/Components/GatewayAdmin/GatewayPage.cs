@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Storage.Governance;
+using TraceUi.Authentication;
+
+namespace TraceUi.Components.GatewayAdmin;
+
+/// <summary>
+/// A page of the Gateway section. Everyone signed in may look; every change checks the admin role on the server
+/// (a viewer's post is answered 403 whatever the page showed) and goes through the operations the gateway's
+/// management API uses, so validation, hashing, the audit log and cache invalidation are the same.
+/// </summary>
+public abstract class GatewayPage : ComponentBase
+{
+    [CascadingParameter]
+    protected HttpContext HttpContext { get; set; } = default!;
+
+    [Inject]
+    protected IServiceProvider Services { get; set; } = default!;
+
+    [Inject]
+    protected TimeProvider Clock { get; set; } = default!;
+
+    protected bool IsAdmin { get; private set; }
+
+    /// <summary>False when this TraceUi runs without the gateway composed in its host (see docs/architecture.md).</summary>
+    protected bool GatewayPresent { get; private set; }
+
+    protected string? Error { get; set; }
+
+    protected string? Done { get; set; }
+
+    protected CancellationToken Aborted => HttpContext.RequestAborted;
+
+    protected DateTime Now => Clock.GetUtcNow().UtcDateTime;
+
+    protected sealed override async Task OnInitializedAsync()
+    {
+        IsAdmin = HttpContext.User.IsInRole(UiAuthentication.AdminRole);
+        GatewayPresent = Services.GetService<IGatewayModels>() is not null;
+        await LoadAsync();
+    }
+
+    protected abstract Task LoadAsync();
+
+    /// <summary>The person the audit log names for a change made here.</summary>
+    protected GovernanceActor Actor =>
+        new($"{HttpContext.User.FindFirstValue(ClaimTypes.Email) ?? HttpContext.User.Identity?.Name ?? "unknown"} (TraceUi)");
+
+    /// <summary>
+    /// Runs an admin change: refused with 403 for anyone else, a refused request (the shared validation's message)
+    /// answered 400 on the page, then the page's data read again.
+    /// </summary>
+    protected async Task ChangeAsync(Func<IServiceProvider, Task<string>> change)
+    {
+        if (!IsAdmin)
+        {
+            HttpContext.Response.StatusCode = StatusCodes.Status403Forbidden;
+            Error = "Only administrators can change gateway keys, teams and users.";
+            return;
+        }
+
+        if (!GatewayPresent)
+        {
+            HttpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Error = "This TraceUi is not composed with the gateway, so it cannot check models against the gateway's catalog.";
+            return;
+        }
+
+        try
+        {
+            Done = await change(Services);
+        }
+        catch (ManagementRequestException exception)
+        {
+            HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
+            Error = exception.Message;
+        }
+
+        await LoadAsync();
+    }
+
+    protected static string Path(string section, string? id = null) =>
+        id is null ? $"/gateway/{section}" : $"/gateway/{section}/{Uri.EscapeDataString(id)}";
+}
