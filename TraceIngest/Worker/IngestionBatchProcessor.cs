@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Storage.Blobs;
 using Storage.Pricing;
+using Storage.TraceStore.Summaries;
 using TraceIngest.Ingestion;
 
 namespace TraceIngest.Worker;
@@ -11,7 +12,7 @@ namespace TraceIngest.Worker;
 /// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
 /// </summary>
 public sealed partial class IngestionBatchProcessor(
-    IBlobStore blobs, TraceRowStore rows, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
+    IBlobStore blobs, TraceRowStore rows, TraceSummaryWriter summaries, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
 {
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
     {
@@ -58,6 +59,13 @@ public sealed partial class IngestionBatchProcessor(
         }
 
         await rows.WriteAsync(traces, observations, scores, cancellationToken);
+        // After the write, never before: the recompute must read the versions just written.
+        var touched = traces.Select(t => (t.ProjectId, TraceId: t.Id)).Concat(observations.Select(o => (o.ProjectId, o.TraceId)));
+        foreach (var project in touched.GroupBy(t => t.ProjectId, StringComparer.Ordinal))
+        {
+            await summaries.RecomputeAsync(project.Key, project.Select(t => t.TraceId).ToList(), cancellationToken);
+        }
+
         return events;
     }
 

@@ -36,7 +36,7 @@ public sealed class TraceStoreStartupTests(EmbeddedTraceStore embedded, TraceSto
         Assert.Contains(second.Logs.Lines, line => line.Contains("is up to date", StringComparison.Ordinal));
         Assert.DoesNotContain(second.Logs.Lines, line => line.Contains("migrated:", StringComparison.Ordinal));
         Assert.Equal((ulong)MigrationScript.All.Count, Convert.ToUInt64(recorded, CultureInfo.InvariantCulture));
-        Assert.Equal(["observations", "schema_migrations", "scores", "traces"], names);
+        Assert.Equal(["generations", "generations_from_observations", "observations", "schema_migrations", "scores", "trace_summaries", "traces"], names);
     }
 
     [Theory]
