@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Storage.TraceStore.Queries;
-using TraceUi.Traces;
 
 namespace TraceUi.Analytics;
 
@@ -22,12 +21,13 @@ public sealed record Dashboard(
 }
 
 /// <summary>
-/// The dashboard's aggregations over the generations of a time range (<c>FINAL</c>, bounded by project, type and
-/// start time: the observations table's sort key), run side by side on separate connections.
+/// The dashboard's aggregations over a time range, run side by side on separate connections. Cost, tokens, calls and
+/// latency come from <c>generations</c> (a narrow copy of the generation observations), spend by user from
+/// <c>trace_summaries</c>; both are read with <c>FINAL</c>, bounded by project and time (their sort key's prefix).
 /// </summary>
 public sealed class DashboardQuery(TraceRowQueries rows)
 {
-    private const string Model = "coalesce(nullIf(provided_model_name, ''), '(no model)')";
+    private const string Model = "if(model = '', '(no model)', model)";
 
     public async Task<Dashboard> RunAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
     {
@@ -39,18 +39,15 @@ public sealed class DashboardQuery(TraceRowQueries rows)
         return new Dashboard(range, bucketSeconds, await traces, await buckets, await latencies, await topUsers);
     }
 
-    private static SqlFilter Generations(string projectId, TimeRange range) => range.Where(projectId, "start_time")
-        .WhenFixed("GENERATION", "String", "type = @");
-
     private Task<List<ModelBucket>> BucketsAsync(string projectId, TimeRange range, int bucketSeconds, CancellationToken cancellationToken)
     {
-        var where = Generations(projectId, range);
+        var where = range.Where(projectId, "start_time");
         return rows.ReadAsync(
             $"""
-            SELECT toStartOfInterval(start_time, toIntervalSecond({bucketSeconds})) AS bucket, {Model} AS model, sum(coalesce(total_cost, 0)),
-                   sum(usage_details['input']), sum(usage_details['output']), count(), countIf(level = 'ERROR')
-            FROM observations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
-            GROUP BY bucket, model ORDER BY bucket, model
+            SELECT toStartOfInterval(start_time, toIntervalSecond({bucketSeconds})) AS bucket, {Model} AS model_name, sum(cost),
+                   sum(input_tokens), sum(output_tokens), count(), countIf(is_error = 1)
+            FROM generations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+            GROUP BY bucket, model_name ORDER BY bucket, model_name
             """,
             where,
             reader => new ModelBucket(reader.GetDateTime(0), reader.GetString(1), Double(reader, 2), UInt(reader, 3), UInt(reader, 4), Long(reader, 5), Long(reader, 6)),
@@ -59,12 +56,12 @@ public sealed class DashboardQuery(TraceRowQueries rows)
 
     private Task<List<ModelLatency>> LatenciesAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
     {
-        var where = Generations(projectId, range).Require("end_time IS NOT NULL");
+        var where = range.Where(projectId, "start_time").Require("latency_ms IS NOT NULL");
         return rows.ReadAsync(
             $"""
-            SELECT {Model} AS model, count() AS calls, quantilesTDigest(0.5, 0.95, 0.99)(dateDiff('millisecond', start_time, assumeNotNull(end_time))) AS q
-            FROM observations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
-            GROUP BY model ORDER BY calls DESC LIMIT 20
+            SELECT {Model} AS model_name, count() AS calls, quantilesTDigest(0.5, 0.95, 0.99)(assumeNotNull(latency_ms)) AS q
+            FROM generations FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+            GROUP BY model_name ORDER BY calls DESC LIMIT 20
             """,
             where,
             reader =>
@@ -75,21 +72,15 @@ public sealed class DashboardQuery(TraceRowQueries rows)
             cancellationToken);
     }
 
+    /// <summary>Spend by the trace's user: each trace's summary carries both, so no join of traces with observations.</summary>
     private Task<List<TopSpender>> TopUsersAsync(string projectId, TimeRange range, CancellationToken cancellationToken)
     {
-        var where = range.Where(projectId)
-            .Require("user_id IS NOT NULL");
-        var from = where.Bind(range.From - TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
-        var to = where.Bind(range.To + TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
+        var where = range.Where(projectId).Require("user_id IS NOT NULL");
         return rows.ReadAsync(
             $"""
-            SELECT t.user_id AS user, count() AS traces, sum(o.cost) AS cost
-            FROM (SELECT id, user_id FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}) AS t
-            INNER JOIN (
-                SELECT trace_id, sum(coalesce(total_cost, 0)) AS cost FROM observations FINAL
-                WHERE project_id = {"{project:String}"} AND type = 'GENERATION' AND start_time >= {from} AND start_time < {to} GROUP BY trace_id
-            ) AS o ON o.trace_id = t.id
-            GROUP BY user ORDER BY cost DESC, user LIMIT 10
+            SELECT assumeNotNull(user_id) AS user, count() AS traces, sum(cost) AS spend
+            FROM trace_summaries FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+            GROUP BY user ORDER BY spend DESC, user LIMIT 10
             """,
             where,
             reader => new TopSpender(reader.GetString(0), Long(reader, 1), Double(reader, 2)),
