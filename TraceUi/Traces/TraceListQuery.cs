@@ -5,14 +5,14 @@ using Storage.TraceStore.Queries;
 namespace TraceUi.Traces;
 
 /// <summary>
-/// The trace list: one page of traces in a time range, then the totals of just those traces from their
-/// observations. Range reads use <c>FINAL</c> (the latest live version of each row) and are bounded by project and
+/// The trace list: one page of traces in a time range, then the totals of just those traces from their summaries
+/// (<c>trace_summaries</c>, kept by the ingestion worker). Range reads use <c>FINAL</c> (the latest live version of each row) and are bounded by project and
 /// time, the leading columns of the tables' sort key, so ClickHouse reads only the parts and granules in range.
 /// </summary>
 public sealed class TraceListQuery(TraceRowQueries rows)
 {
-    /// <summary>How far an observation may start outside its trace's time range and still be counted with it.</summary>
-    public static readonly TimeSpan ObservationMargin = TimeSpan.FromDays(1);
+    /// <summary>How far an observation may start outside the range and still select its trace by model or level.</summary>
+    private static readonly TimeSpan ObservationMargin = TimeSpan.FromDays(1);
 
     public async Task<TraceListPage> RunAsync(string projectId, TraceSearch search, CancellationToken cancellationToken)
     {
