@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Storage.TraceStore.Chdb.Http;
 using Storage.TraceStore.Queries;
+using Storage.TraceStore.Summaries;
 
 namespace Storage.TraceStore;
 
@@ -38,6 +39,7 @@ public static class TraceStoreExtensions
             ClickHouseTraceStore.Create(target, services.GetRequiredService<IOptions<TraceStoreOptions>>().Value));
         builder.Services.AddHostedService<TraceStoreInitializer>();
         builder.Services.AddSingleton<TraceRowQueries>();
+        builder.Services.AddSingleton<TraceSummaryWriter>();
 
         var port = builder.Configuration.GetSection(TraceStoreOptions.SectionName).GetValue<int?>(nameof(TraceStoreOptions.EmbeddedHttpPort));
         if (target.IsEmbedded && port is { } embeddedHttpPort)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Storage.TraceStore;
 using Storage.TraceStore.Queries;
 using Storage.TraceStore.Rows;
+using Storage.TraceStore.Summaries;
 using TraceIngest.Worker;
 
 namespace TraceIngest.Queries;
@@ -10,7 +11,7 @@ namespace TraceIngest.Queries;
 /// The public read API's queries: rows from the shared <see cref="TraceRowQueries"/>, shaped as Langfuse's
 /// responses, plus the aggregations only this API serves (sessions, daily metrics) and deletion.
 /// </summary>
-public sealed class TraceQueries(TraceRowQueries rows, TimeProvider clock)
+public sealed class TraceQueries(TraceRowQueries rows, TraceSummaryWriter summaries, TimeProvider clock)
 {
     private ClickHouseTraceStore Store => rows.Store;
 
@@ -126,7 +127,7 @@ public sealed class TraceQueries(TraceRowQueries rows, TimeProvider clock)
         return new Paged<DailyMetricsView>(days.Skip(page.Offset).Take(page.Limit).ToList(), page.Meta(days.Count));
     }
 
-    /// <summary>Writes a deleted version of the trace and of its observations and scores; reads stop showing them at once.</summary>
+    /// <summary>Writes a deleted version of the trace, of its observations and scores and of its summary; reads stop showing them at once.</summary>
     public async Task<bool> DeleteTraceAsync(string projectId, string traceId, TraceRowStore store, CancellationToken cancellationToken)
     {
         var trace = (await store.ReadTracesAsync(projectId, [traceId], cancellationToken)).GetValueOrDefault(traceId);
@@ -152,6 +153,7 @@ public sealed class TraceQueries(TraceRowQueries rows, TimeProvider clock)
                 cancellationToken: cancellationToken);
         }
 
+        await summaries.RecomputeAsync(projectId, [traceId], cancellationToken);
         return true;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Storage.Blobs;
 using Storage.Pricing;
+using Storage.TraceStore.Summaries;
 using TraceIngest.Ingestion;
 
 namespace TraceIngest.Worker;
@@ -12,7 +13,7 @@ namespace TraceIngest.Worker;
 /// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
 /// </summary>
 public sealed partial class IngestionBatchProcessor(
-    IBlobStore blobs, TraceRowStore rows, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
+    IBlobStore blobs, TraceRowStore rows, TraceSummaryWriter summaries, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
 {
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
     {
@@ -70,6 +71,16 @@ public sealed partial class IngestionBatchProcessor(
         var writing = Stopwatch.StartNew();
         await rows.WriteAsync(traces, observations, scores, cancellationToken);
         IngestionWorkerMetrics.Record("write", writing.Elapsed);
+
+        // After the write, never before: the recompute must read the versions just written.
+        var summarizing = Stopwatch.StartNew();
+        var touched = traces.Select(t => (t.ProjectId, TraceId: t.Id)).Concat(observations.Select(o => (o.ProjectId, o.TraceId)));
+        foreach (var project in touched.GroupBy(t => t.ProjectId, StringComparer.Ordinal))
+        {
+            await summaries.RecomputeAsync(project.Key, project.Select(t => t.TraceId).ToList(), cancellationToken);
+        }
+
+        IngestionWorkerMetrics.Record("summarize", summarizing.Elapsed);
         IngestionWorkerMetrics.Written(events);
         return events;
     }

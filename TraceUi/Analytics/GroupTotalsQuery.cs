@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Storage.TraceStore.Queries;
-using TraceUi.Traces;
 
 namespace TraceUi.Analytics;
 
@@ -22,8 +21,9 @@ public sealed record GroupTotalsPage(IReadOnlyList<GroupTotals> Items, long Tota
 }
 
 /// <summary>
-/// Sessions and users: traces of the range grouped by <c>session_id</c> or <c>user_id</c>, joined with the
-/// tokens and cost of their observations. Both sides are bounded by project and time (the sort key's prefix).
+/// Sessions and users: the traces of the range grouped by <c>session_id</c> or <c>user_id</c>, with their tokens and
+/// cost, read from <c>trace_summaries</c> (one row per trace carrying both, so no join with observations), bounded by
+/// project and time (the sort key's prefix).
 /// </summary>
 public sealed class GroupTotalsQuery(TraceRowQueries rows)
 {
@@ -32,8 +32,8 @@ public sealed class GroupTotalsQuery(TraceRowQueries rows)
         var column = Column(group);
         var where = Where(projectId, range, column).When(search, "String", $"positionCaseInsensitive({column}, @) > 0");
         var offset = (Math.Max(1, page) - 1) * GroupTotalsPage.PageSize;
-        var count = rows.CountAsync($"SELECT uniqExact({column}) FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}", where, cancellationToken);
-        var items = await rows.ReadAsync($"{Select(where, range, column)} ORDER BY last_seen DESC, id LIMIT {GroupTotalsPage.PageSize} OFFSET {offset}", where, Read, cancellationToken);
+        var count = rows.CountAsync($"SELECT uniqExact({column}) FROM trace_summaries FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}", where, cancellationToken);
+        var items = await rows.ReadAsync($"{Select(where, column)} ORDER BY last_seen DESC, id LIMIT {GroupTotalsPage.PageSize} OFFSET {offset}", where, Read, cancellationToken);
         return new GroupTotalsPage(items, await count, page);
     }
 
@@ -41,7 +41,7 @@ public sealed class GroupTotalsQuery(TraceRowQueries rows)
     {
         var column = Column(group);
         var where = Where(projectId, range, column).When(id, "String", $"{column} = @");
-        return (await rows.ReadAsync(Select(where, range, column), where, Read, cancellationToken)).SingleOrDefault();
+        return (await rows.ReadAsync(Select(where, column), where, Read, cancellationToken)).SingleOrDefault();
     }
 
     private static string Column(TraceGroup group) => group == TraceGroup.Session ? "session_id" : "user_id";
@@ -49,21 +49,12 @@ public sealed class GroupTotalsQuery(TraceRowQueries rows)
     private static SqlFilter Where(string projectId, TimeRange range, string column) => range.Where(projectId)
         .Require($"{column} IS NOT NULL");
 
-    private static string Select(SqlFilter where, TimeRange range, string column)
-    {
-        var from = where.Bind(range.From - TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
-        var to = where.Bind(range.To + TraceListQuery.ObservationMargin, TraceRowQueries.Timestamp);
-        return $"""
-            SELECT t.{column} AS id, count() AS traces, sum(o.tokens) AS tokens, sum(o.cost) AS cost, min(t.timestamp) AS first_seen, max(t.timestamp) AS last_seen
-            FROM (SELECT id, {column}, timestamp FROM traces FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}) AS t
-            LEFT JOIN (
-                SELECT trace_id, sum(if(mapContains(usage_details, 'total'), usage_details['total'], usage_details['input'] + usage_details['output'])) AS tokens,
-                       sum(coalesce(total_cost, 0)) AS cost
-                FROM observations FINAL WHERE project_id = {"{project:String}"} AND start_time >= {from} AND start_time < {to} GROUP BY trace_id
-            ) AS o ON o.trace_id = t.id
-            GROUP BY id
-            """;
-    }
+    private static string Select(SqlFilter where, string column) =>
+        $"""
+        SELECT assumeNotNull({column}) AS id, count() AS traces, sum(tokens) AS tokens, sum(cost) AS cost, min(timestamp) AS first_seen, max(timestamp) AS last_seen
+        FROM trace_summaries FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}
+        GROUP BY id
+        """;
 
     private static GroupTotals Read(DbDataReader reader) => new(
         reader.GetString(0),

@@ -5,14 +5,14 @@ using Storage.TraceStore.Queries;
 namespace TraceUi.Traces;
 
 /// <summary>
-/// The trace list: one page of traces in a time range, then the totals of just those traces from their
-/// observations. Range reads use <c>FINAL</c> (the latest live version of each row) and are bounded by project and
+/// The trace list: one page of traces in a time range, then the totals of just those traces from their summaries
+/// (<c>trace_summaries</c>, kept by the ingestion worker). Range reads use <c>FINAL</c> (the latest live version of each row) and are bounded by project and
 /// time, the leading columns of the tables' sort key, so ClickHouse reads only the parts and granules in range.
 /// </summary>
 public sealed class TraceListQuery(TraceRowQueries rows)
 {
-    /// <summary>How far an observation may start outside its trace's time range and still be counted with it.</summary>
-    public static readonly TimeSpan ObservationMargin = TimeSpan.FromDays(1);
+    /// <summary>How far an observation may start outside the range and still select its trace by model or level.</summary>
+    private static readonly TimeSpan ObservationMargin = TimeSpan.FromDays(1);
 
     public async Task<TraceListPage> RunAsync(string projectId, TraceSearch search, CancellationToken cancellationToken)
     {
@@ -25,7 +25,7 @@ public sealed class TraceListQuery(TraceRowQueries rows)
             TraceSort.Latency or TraceSort.Tokens or TraceSort.Cost =>
                 $"""
                 SELECT t.id, t.timestamp, t.name, t.user_id, t.session_id, t.tags, t.environment FROM ({traces}) AS t
-                LEFT JOIN ({ObservationTotals("start_time >= " + where.Bind(search.Range.From - ObservationMargin, TraceRowQueries.Timestamp) + " AND start_time < " + where.Bind(search.Range.To + ObservationMargin, TraceRowQueries.Timestamp))}) AS o ON o.trace_id = t.id
+                LEFT JOIN ({SummariesInRange(where)}) AS o ON o.trace_id = t.id
                 ORDER BY {SortKey(search.Sort)} {direction}, t.timestamp DESC, t.id LIMIT {TraceSearch.PageSize} OFFSET {offset}
                 """,
             _ => $"{traces} ORDER BY {SortKey(search.Sort)} {direction}, timestamp DESC, id LIMIT {TraceSearch.PageSize} OFFSET {offset}",
@@ -36,36 +36,33 @@ public sealed class TraceListQuery(TraceRowQueries rows)
         var items = await rows.ReadAsync(page, where, ReadItem, cancellationToken);
         var totals = items.Count == 0
             ? []
-            : await TotalsAsync(projectId, items.Select(i => i.Id).ToArray(), items.Min(i => i.Timestamp) - ObservationMargin, items.Max(i => i.Timestamp) + ObservationMargin, cancellationToken);
+            : await TotalsAsync(projectId, items.Select(i => i.Id).ToArray(), items.Min(i => i.Timestamp), items.Max(i => i.Timestamp), cancellationToken);
         return new TraceListPage(items.Select(i => i with { Totals = totals.GetValueOrDefault(i.Id) ?? TraceTotals.None }).ToList(), await count, search.Page);
     }
 
     /// <summary>Per trace: latency from first start to last end, tokens, cost, the highest level and the observation count.</summary>
     /// <remarks>
-    /// Only observations starting between <paramref name="from"/> and <paramref name="to"/> count: the bound lets
-    /// ClickHouse read just those days of the sort key, and the trace id's bloom filter index the granules in them.
-    /// Deduplicated with LIMIT 1 BY, since FINAL would skip the index.
+    /// From <c>trace_summaries</c>, which the worker recomputes from the observations after each write; the traces'
+    /// own time range (<paramref name="from"/> to <paramref name="to"/>, inclusive) and ids select a few granules
+    /// by the sort key. Traces without observations have no totals.
     /// </remarks>
     public async Task<Dictionary<string, TraceTotals>> TotalsAsync(string projectId, string[] traceIds, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         var where = new SqlFilter(projectId)
             .WhenFixed(traceIds, "Array(String)", "trace_id IN @")
-            .WhenFixed(from, TraceRowQueries.Timestamp, "start_time >= @")
-            .WhenFixed(to, TraceRowQueries.Timestamp, "start_time < @");
-        var latest = $"SELECT trace_id, start_time, end_time, usage_details, total_cost, level, is_deleted FROM observations WHERE {where.FixedWhere} ORDER BY event_ts DESC LIMIT 1 BY id";
-        var sql = $"{TotalsSelect} FROM ({latest}) WHERE is_deleted = 0 GROUP BY trace_id";
+            .WhenFixed(from, TraceRowQueries.Timestamp, "timestamp >= @")
+            .WhenFixed(to, TraceRowQueries.Timestamp, "timestamp <= @")
+            .Require("observations > 0");
+        var sql = $"SELECT trace_id, {SummaryColumns} FROM trace_summaries FINAL WHERE {where.FixedWhere} AND {where.LatestWhere}";
         var totals = await rows.ReadAsync(sql, where, ReadTotals, cancellationToken);
         return totals.ToDictionary(t => t.TraceId, t => t.Totals, StringComparer.Ordinal);
     }
 
-    private const string TotalsSelect =
-        "SELECT trace_id, dateDiff('millisecond', min(start_time), max(coalesce(end_time, start_time))) AS latency_ms, " +
-        "sum(usage_details['input']) AS input_tokens, sum(usage_details['output']) AS output_tokens, " +
-        "sum(if(mapContains(usage_details, 'total'), usage_details['total'], usage_details['input'] + usage_details['output'])) AS tokens, " +
-        "sum(coalesce(total_cost, 0)) AS cost, max(multiIf(level = 'ERROR', 3, level = 'WARNING', 2, level = 'DEFAULT', 1, 0)) AS level_rank, count() AS observations";
+    private const string SummaryColumns = "latency_ms, input_tokens, output_tokens, tokens, cost, level_rank, observations";
 
-    private static string ObservationTotals(string timeCondition) =>
-        $"{TotalsSelect} FROM observations FINAL WHERE project_id = {{project:String}} AND {timeCondition} GROUP BY trace_id";
+    /// <summary>The summaries of the traces in the list's range, for sorting by their totals: same project, same time bounds.</summary>
+    private static string SummariesInRange(SqlFilter where) =>
+        $"SELECT trace_id, {SummaryColumns} FROM trace_summaries FINAL WHERE {where.FixedWhere} AND is_deleted = 0";
 
     private static SqlFilter Where(string projectId, TraceSearch search)
     {

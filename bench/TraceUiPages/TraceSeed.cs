@@ -60,6 +60,36 @@ internal static class TraceSeed
         }
     }
 
+    /// <summary>
+    /// One trace of <paramref name="observations"/> observations starting now (a root span, spans under it every ten
+    /// observations, generations under those), for the detail page of a wide trace; written once per data directory.
+    /// </summary>
+    public static async Task SeedWideTraceAsync(ClickHouseTraceStore store, string project, string traceId, int observations)
+    {
+        await store.Client.ExecuteNonQueryAsync($$"""
+            INSERT INTO traces (id, project_id, timestamp, name, user_id, session_id, environment, tags, metadata, input, output, created_at, updated_at, event_ts)
+            SELECT '{{traceId}}', '{{project}}', now64(3, 'UTC') AS ts, 'agent-run', 'user-wide', 'session-wide', 'production', ['bench', 'wide'], map(),
+                   '{"messages":[{"role":"user","content":"plan a trip"}]}', 'done', ts, ts, ts
+            """);
+        await store.Client.ExecuteNonQueryAsync($$"""
+            INSERT INTO observations (id, trace_id, project_id, type, parent_observation_id, start_time, end_time, completion_start_time, name, level,
+                                      environment, input, output, provided_model_name, usage_details, cost_details, total_cost, created_at, updated_at, event_ts)
+            SELECT concat('{{traceId}}-', toString(number)), '{{traceId}}', '{{project}}',
+                   if(number % 10 = 0, 'SPAN', 'GENERATION') AS kind,
+                   multiIf(number = 0, NULL, number % 10 = 0, '{{traceId}}-0', concat('{{traceId}}-', toString(intDiv(number, 10) * 10))),
+                   now64(3, 'UTC') + toIntervalMillisecond(number * 40) AS st, st + toIntervalMillisecond(if(kind = 'SPAN', 400, 35)),
+                   if(kind = 'GENERATION', st + toIntervalMillisecond(10), NULL), if(kind = 'GENERATION', 'llm-call', concat('step-', toString(number))), 'DEFAULT',
+                   'production', if(kind = 'GENERATION', '[{"role":"user","content":"hello"}]', NULL), if(kind = 'GENERATION', 'hi there', NULL),
+                   if(kind = 'GENERATION', 'gpt-4o-mini', NULL),
+                   if(kind = 'GENERATION', map('input', toUInt64(300), 'output', toUInt64(40)), map()), if(kind = 'GENERATION', map('total', 0.00007), map()),
+                   if(kind = 'GENERATION', 0.00007, NULL), st, st, st
+            FROM numbers({{observations}})
+            """);
+    }
+
+    public static async Task<long> CountAsync(ClickHouseTraceStore store, string table, string project, string traceId) =>
+        Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM {table} WHERE project_id = '{project}' AND trace_id = '{traceId}'"), CultureInfo.InvariantCulture);
+
     public static async Task<long> CountAsync(ClickHouseTraceStore store, string table, string project) =>
         Convert.ToInt64(await store.Client.ExecuteScalarAsync($"SELECT count() FROM {table} WHERE project_id = '{project}'"), CultureInfo.InvariantCulture);
 }

@@ -29,7 +29,7 @@ public sealed class TraceRowQueries(ClickHouseTraceStore store)
 
     public async Task<Paged<TraceRow>> ListTracesAsync(string projectId, TraceListFilter filter, Page page, CancellationToken cancellationToken)
     {
-        var (total, rows) = await PageAsync("traces", TraceRowReader.TraceColumns, TraceWhere(projectId, filter), filter.OrderBy, page, TraceRowReader.ReadTrace, cancellationToken);
+        var (total, rows) = await PageAsync(projectId, "traces", TraceRowReader.TraceColumns, TraceWhere(projectId, filter), filter.OrderBy, page, TraceRowReader.ReadTrace, row => row.Id, cancellationToken);
         return new Paged<TraceRow>(rows, page.Meta(total));
     }
 
@@ -65,7 +65,7 @@ public sealed class TraceRowQueries(ClickHouseTraceStore store)
             .When(filter.ParentObservationId, "String", "parent_observation_id = @")
             .When(filter.Version, "String", "version = @")
             .When(filter.Environments, "Array(String)", "has(@, environment)");
-        var (total, rows) = await PageAsync("observations", TraceRowReader.ObservationColumns, where, "start_time DESC, id", page, TraceRowReader.ReadObservation, cancellationToken);
+        var (total, rows) = await PageAsync(projectId, "observations", TraceRowReader.ObservationColumns, where, "start_time DESC, id", page, TraceRowReader.ReadObservation, row => row.Id, cancellationToken);
         return new Paged<ObservationRow>(rows, page.Meta(total));
     }
 
@@ -87,7 +87,7 @@ public sealed class TraceRowQueries(ClickHouseTraceStore store)
             .When(filter.Name, "String", "name = @")
             .When(filter.Source, "String", "source = @")
             .When(filter.DataType, "String", "data_type = @");
-        var (total, rows) = await PageAsync("scores", TraceRowReader.ScoreColumns, where, "timestamp DESC, id", page, TraceRowReader.ReadScore, cancellationToken);
+        var (total, rows) = await PageAsync(projectId, "scores", TraceRowReader.ScoreColumns, where, "timestamp DESC, id", page, TraceRowReader.ReadScore, row => row.Id, cancellationToken);
         return new Paged<ScoreRow>(rows, page.Meta(total));
     }
 
@@ -104,14 +104,32 @@ public sealed class TraceRowQueries(ClickHouseTraceStore store)
     }
 
     /// <summary>One page of the latest live rows matching <paramref name="where"/>, and how many match in all.</summary>
+    /// <remarks>
+    /// The page is chosen over the columns filters and sort orders use, then just its rows are read in full: the
+    /// inputs and outputs, most of a row's bytes, are read for one page instead of for every row in range.
+    /// </remarks>
     private async Task<(long Total, List<T> Rows)> PageAsync<T>(
-        string table, string[] columns, SqlFilter where, string orderBy, Page page, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        string projectId, string table, string[] columns, SqlFilter where, string orderBy, Page page, Func<DbDataReader, T> read, Func<T, string> idOf, CancellationToken cancellationToken)
     {
-        var from = $"{where.Latest(table, columns)} WHERE {where.LatestWhere}";
-        var total = await CountAsync($"SELECT count() FROM {from}", where, cancellationToken);
-        var rows = await ReadAsync($"SELECT {string.Join(", ", columns)} FROM {from} ORDER BY {orderBy} LIMIT {page.Limit} OFFSET {page.Offset}", where, read, cancellationToken);
-        return (total, rows);
+        var light = columns.Except(PayloadColumns).ToArray();
+        var from = $"{where.Latest(table, light)} WHERE {where.LatestWhere}";
+        // Two connections: the count and the page run side by side.
+        var total = CountAsync($"SELECT count() FROM {from}", where, cancellationToken);
+        var ids = await ReadAsync($"SELECT id FROM {from} ORDER BY {orderBy} LIMIT {page.Limit} OFFSET {page.Offset}", where, reader => reader.GetString(0), cancellationToken);
+        if (ids.Count == 0)
+        {
+            return (await total, []);
+        }
+
+        // A filter of its own: the count may still be reading the other one's parameters.
+        var byId = new SqlFilter(projectId).WhenFixed(ids.ToArray(), "Array(String)", "id IN @");
+        var rows = await ReadAsync($"SELECT {string.Join(", ", columns)} FROM {byId.Latest(table, columns)}", byId, read, cancellationToken);
+        var position = ids.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index, StringComparer.Ordinal);
+        return (await total, rows.OrderBy(row => position[idOf(row)]).ToList());
     }
+
+    /// <summary>The columns that hold a row's payload; no filter or sort order uses them.</summary>
+    private static readonly string[] PayloadColumns = ["input", "output"];
 
     /// <summary>Every latest live row matching <paramref name="where"/>, in <paramref name="orderBy"/> order.</summary>
     private Task<List<T>> LatestAsync<T>(

@@ -36,12 +36,33 @@ public sealed class MigrationScriptTests
     public void Clustered_rendering_runs_each_table_on_the_cluster_with_a_replicated_engine()
     {
         var statements = MigrationScript.All.SelectMany(migration => migration.Render(cluster: "main")).ToList();
+        var tables = statements.Where(s => s.StartsWith("CREATE TABLE", StringComparison.Ordinal)).ToList();
 
-        Assert.NotEmpty(statements);
-        Assert.All(statements, statement => Assert.Matches(@"^(CREATE TABLE IF NOT EXISTS|ALTER TABLE) \w+ ON CLUSTER main\s", statement));
-        var tables = statements.Where(statement => statement.StartsWith("CREATE TABLE", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(tables);
-        Assert.All(tables, table => Assert.Contains("ENGINE = ReplicatedReplacingMergeTree(event_ts, is_deleted)", table, StringComparison.Ordinal));
+        Assert.Equal(5, tables.Count);
+        Assert.All(tables, statement =>
+        {
+            Assert.Matches(@"CREATE TABLE IF NOT EXISTS \w+ ON CLUSTER main\s*\(", statement);
+            Assert.Matches(@"ENGINE = ReplicatedReplacingMergeTree\((event_ts|computed_at), is_deleted\)", statement);
+        });
+        Assert.All(statements.Where(s => s.StartsWith("ALTER TABLE", StringComparison.Ordinal)), statement =>
+            Assert.Matches(@"^ALTER TABLE \w+ ON CLUSTER main\s", statement));
+    }
+
+    [Fact]
+    public void Read_models_are_replacing_merge_trees_filled_by_a_view_and_backfilled_on_any_node()
+    {
+        var readModels = MigrationScript.All.Single(m => m.Name == "0003_generations_and_trace_summaries");
+        var single = readModels.Render(cluster: null);
+        var clustered = readModels.Render(cluster: "main");
+
+        Assert.Contains(single, s => s.StartsWith("CREATE TABLE IF NOT EXISTS generations", StringComparison.Ordinal)
+            && s.Contains("ENGINE = ReplacingMergeTree(event_ts, is_deleted)", StringComparison.Ordinal));
+        Assert.Contains(single, s => s.StartsWith("CREATE TABLE IF NOT EXISTS trace_summaries", StringComparison.Ordinal)
+            && s.Contains("ENGINE = ReplacingMergeTree(computed_at, is_deleted)", StringComparison.Ordinal));
+        Assert.Contains(clustered, s => s.StartsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS generations_from_observations ON CLUSTER main TO generations", StringComparison.Ordinal));
+        var inserts = clustered.Where(s => s.StartsWith("INSERT INTO", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, inserts.Count);
+        Assert.All(inserts, statement => Assert.DoesNotContain("ON CLUSTER", statement, StringComparison.Ordinal));
     }
 
     [Theory]

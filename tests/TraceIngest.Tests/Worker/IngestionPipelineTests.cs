@@ -195,6 +195,6 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
 
         // The round reports after its insert returns, which may be just after the row became visible.
         await EventuallyAsync(() => Task.FromResult<object?>(Interlocked.Read(ref written) >= 2 && stages.ContainsKey("write") ? written : null), TimeSpan.FromSeconds(5));
-        Assert.All(new[] { "load", "read", "merge", "write" }, stage => Assert.True(stages.ContainsKey(stage), $"no {stage} stage recorded"));
+        Assert.All(new[] { "load", "read", "merge", "write", "summarize" }, stage => Assert.True(stages.ContainsKey(stage), $"no {stage} stage recorded"));
     }
 }
