@@ -15,6 +15,8 @@ using TestInfrastructure;
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
+// Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
+// variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks.
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -37,6 +39,12 @@ try
     gateways.Add(await StartGatewayAsync("master key", redisConnection: null, governed: false));
     gateways.Add(await StartGatewayAsync("key, in-process", redisConnection: null, governed: true));
     gateways.Add(await StartGatewayAsync("key, Redis", redis.ConnectionString, governed: true));
+    foreach (var variant in args.Skip(1))
+    {
+        var (label, settings) = (variant.Split('=', 2)[0], variant.Split('=', 2)[1]);
+        var environment = settings.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
+        gateways.Add(await StartGatewayAsync($"key, Redis, {label}", redis.ConnectionString, governed: true, environment));
+    }
 }
 catch (InvalidOperationException exception)
 {
@@ -89,7 +97,7 @@ foreach (var gateway in gateways)
 Console.WriteLine($"load average {await LoadAverageAsync()} at the end");
 return 0;
 
-async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed)
+async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed, Dictionary<string, string?>? settings = null)
 {
     var data = new TemporaryDirectory("gateway-bench-");
     var config = data.Combine("config.yaml");
@@ -112,6 +120,11 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     if (redisConnection is not null)
     {
         environment["ConnectionStrings__redis"] = redisConnection;
+    }
+
+    foreach (var (setting, value) in settings ?? [])
+    {
+        environment[setting] = value;
     }
 
     var process = ExternalProcess.Start("dotnet",

@@ -195,7 +195,7 @@ public sealed class StandaloneProcessTests : IDisposable
             var generation = observations.Single(o => o.GetProperty("type").GetString() == "GENERATION");
             Assert.Equal("attempt 1: flaky", attempt.GetProperty("name").GetString());
             Assert.Equal(("WARNING", "staging"), (attempt.GetProperty("level").GetString(), attempt.GetProperty("environment").GetString()));
-            Assert.Equal(503, attempt.GetProperty("metadata").GetProperty("status").GetInt32());
+            Assert.Equal("503", attempt.GetProperty("metadata").GetProperty("status").ToString());
             Assert.Equal("steady", generation.GetProperty("metadata").GetProperty("deployment").GetString());
             Assert.Equal("staging", generation.GetProperty("environment").GetString());
             var parameters = generation.GetProperty("modelParameters");
