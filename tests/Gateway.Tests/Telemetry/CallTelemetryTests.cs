@@ -111,23 +111,6 @@ public sealed class CallTelemetryTests : IAsyncLifetime
 
     private List<Activity> OurSpans() => _spans.Where(s => s.TraceId == _traceId).ToList();
 
-    /// <summary>The call's log line, written once the answer has gone out, so possibly just after the caller has it.</summary>
-    private static async Task<string> LogLineAsync(TestWebHost gateway, string start)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (gateway.Logs.Lines.SingleOrDefault(l => l.Contains(start, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
-
-            await Task.Delay(20, Cancellation);
-        }
-
-        throw new Xunit.Sdk.XunitException($"No log line with '{start}' in:\n{gateway.Logs.All}");
-    }
-
     private async Task<List<JsonElement>> LangfuseEventsAsync(int atLeast)
     {
         List<JsonElement> Events() => _langfuseEvents.SelectMany(b => JsonDocument.Parse(b).RootElement.GetProperty("batch").EnumerateArray()).Select(e => e.Clone()).ToList();
@@ -203,7 +186,7 @@ public sealed class CallTelemetryTests : IAsyncLifetime
         using var response = await gateway.Client.SendAsync(Chat("chat", key), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var line = await LogLineAsync(gateway, "ChatCompletions chat served by");
+        var line = await gateway.Logs.LineContainingAsync("ChatCompletions chat served by");
         Assert.Contains($"with 200 after 1 attempt(s): {FakeReply.PromptTokens} prompt + {FakeReply.CompletionTokens} completion tokens", line, StringComparison.Ordinal);
         Assert.Contains("(openai)", line, StringComparison.Ordinal);
         Assert.Matches(@"cost 0\.02\d* USD", line);
@@ -223,7 +206,7 @@ public sealed class CallTelemetryTests : IAsyncLifetime
 
         using var response = await gateway.Client.SendAsync(Chat("chat", GatewayHost.MasterKey), Cancellation);
 
-        var line = await LogLineAsync(gateway, "ChatCompletions chat served by");
+        var line = await gateway.Logs.LineContainingAsync("ChatCompletions chat served by");
         Assert.Contains("latest user message: confidential…; context tail: …ds then more", line, StringComparison.Ordinal);
     }
 
