@@ -145,18 +145,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     var key = MasterKey;
     if (governed)
     {
-        using var generate = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/key/generate"))
-        {
-            Content = JsonContent.Create(new JsonObject
-            {
-                ["max_budget"] = 1_000_000, ["budget_duration"] = "30d", ["rpm_limit"] = 1_000_000, ["tpm_limit"] = 1_000_000_000,
-                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray("bench"),
-            }),
-        };
-        generate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
-        using var response = await client.SendAsync(generate);
-        response.EnsureSuccessStatusCode();
-        key = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        key = await GovernedBenchKey.GenerateAsync(client, baseAddress, MasterKey);
     }
 
     return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key);

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using TestInfrastructure;
 using TestInfrastructure.FakeEntra;
 
@@ -91,22 +88,18 @@ internal static class Targets
         const string Name = "gateway-governed";
         var environment = new Dictionary<string, string?>(Traces(upstreamPort)) { ["ConnectionStrings__redis"] = redisConnection };
         var (port, process) = await StartGatewayAsync(Name, upstreamPort, repository, scratch, environment);
-        using var client = new HttpClient();
-        using var generate = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/key/generate")
+        try
         {
-            // Limits far above what a run reaches: each is counted on every call, none refuses one.
-            Content = JsonContent.Create(new JsonObject
-            {
-                ["max_budget"] = 1_000_000, ["budget_duration"] = "30d", ["rpm_limit"] = 100_000_000, ["tpm_limit"] = 100_000_000_000L,
-                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray("bench"),
-            }),
-        };
-        generate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
-        using var response = await client.SendAsync(generate);
-        response.EnsureSuccessStatusCode();
-        var key = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
-        return new RunningTarget(Name, "this gateway, virtual key + Redis limits + budget + cost + traces", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
-            new Dictionary<string, string> { ["Authorization"] = "Bearer " + key }, [process.Id], process.DisposeAsync);
+            using var client = new HttpClient();
+            var key = await GovernedBenchKey.GenerateAsync(client, new Uri($"http://127.0.0.1:{port}"), MasterKey);
+            return new RunningTarget(Name, "this gateway, virtual key + Redis limits + budget + cost + traces", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
+                new Dictionary<string, string> { ["Authorization"] = "Bearer " + key }, [process.Id], process.DisposeAsync);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The gateway accepting Entra ID access tokens of a fake tenant (metadata over loopback), one token for the whole run, and a trace per call.</summary>
