@@ -25,6 +25,12 @@ public static class ServiceDefaultsExtensions
 
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// The ActivitySource and Meter of the OpenTelemetry GenAI semantic conventions (<c>gen_ai.*</c> spans and metrics)
+    /// that services emit for model calls; registered here so every service exports them.
+    /// </summary>
+    public const string GenAiTelemetryName = "LlmPlatform.GenAi";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -55,20 +61,23 @@ public static class ServiceDefaultsExtensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                    aspNetCore.Filter = context => !IsHealthRequest(context.Request.Path))
-                .AddHttpClientInstrumentation());
+        // What is traced and measured is registered always; the providers that listen are created only when there is
+        // somewhere to send their data, so with no exporter a request creates no spans and records no measurements.
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddMeter(GenAiTelemetryName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .AddSource(builder.Environment.ApplicationName)
+            .AddSource(GenAiTelemetryName)
+            .AddAspNetCoreInstrumentation(aspNetCore =>
+                aspNetCore.Filter = context => !IsHealthRequest(context.Request.Path))
+            .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddOpenTelemetry().WithMetrics().WithTracing().UseOtlpExporter();
         }
 
         return builder;

@@ -103,6 +103,7 @@ public static class AnthropicApi
         }
 
         using var call = new GatewayCall(context, OpenAiOperation.ChatCompletions, openAiBody ?? body, callFields, startedAt);
+        using var span = Telemetry.GenAiTelemetry.Start(call);
         var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
         try
         {

@@ -127,6 +127,7 @@ public static class OpenAiApi
         }
 
         using var call = new GatewayCall(context, operation, body, fields, startedAt);
+        using var span = Telemetry.GenAiTelemetry.Start(call);
         var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
         if (await governance.AdmitAsync(call) is { } refusal)
         {

@@ -61,6 +61,8 @@ public static class GatewayServiceExtensions
         services.AddOptions<LangfuseExportOptions>().Bind(builder.Configuration)
             .Validate(o => o.QueueCapacity > 0 && o.MaxBatchEvents > 1 && o.MaxSpooledBatches >= 0, "Gateway:Traces settings must be positive.")
             .Validate(o => string.IsNullOrWhiteSpace(o.Host) || Uri.TryCreate(o.Host, UriKind.Absolute, out _), "LANGFUSE_HOST must be an absolute URL.")
+            .Validate(o => o.EnvironmentIsValid,
+                "LANGFUSE_TRACING_ENVIRONMENT must be lower case letters, digits, '-' or '_' (at most 40) and must not start with 'langfuse'.")
             .ValidateOnStart();
         // The exporter has its own answer to failure (spool, then send later): the standard retries would only
         // hold a batch back for half a minute.
@@ -69,6 +71,10 @@ public static class GatewayServiceExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         services.AddSingleton<GatewayTraceExporter>();
+        services.AddOptions<CallLogOptions>().BindConfiguration(CallLogOptions.SectionName)
+            .Validate(o => o.PreviewCharacters > 0, "Gateway:CallLog:PreviewCharacters must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<CallTelemetry>();
         services.AddHostedService(provider => provider.GetRequiredService<GatewayTraceExporter>());
         services.AddHostedService<GatewayConfigStartup>();
         services.AddHostedService<GatewayConfigWatcher>();

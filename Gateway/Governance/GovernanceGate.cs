@@ -29,12 +29,12 @@ internal sealed partial class GovernanceGate
     private readonly CallSettlement _settlement;
     private readonly ModelCatalog _catalog;
     private readonly TimeProvider _clock;
-    private readonly GatewayTraceExporter _traces;
+    private readonly CallTelemetry _telemetry;
     private readonly ILogger<GovernanceGate> _logger;
     private readonly Func<Deployment, TokenUsage, double> _dollars;
 
     public GovernanceGate(CallerResolver callers, CallCosts costs, GovernanceCounters counters, CallSettlement settlement, ModelCatalog catalog,
-        TimeProvider clock, GatewayTraceExporter traces, ILogger<GovernanceGate> logger)
+        TimeProvider clock, CallTelemetry telemetry, ILogger<GovernanceGate> logger)
     {
         _callers = callers;
         _costs = costs;
@@ -42,7 +42,7 @@ internal sealed partial class GovernanceGate
         _settlement = settlement;
         _catalog = catalog;
         _clock = clock;
-        _traces = traces;
+        _telemetry = telemetry;
         _logger = logger;
         _dollars = costs.Dollars;
     }
@@ -114,7 +114,7 @@ internal sealed partial class GovernanceGate
     {
         var error = refusal.Value.Error;
         LogRefused(_logger, call.Operation, call.Fields.Model, refusal.StatusCode, error.Type, call.Governance?.KeyAlias ?? call.Governance?.KeyToken);
-        _traces.Record(ModelRouter.Record(call, refusal.StatusCode, error.Code));
+        _telemetry.Refused(call, refusal.StatusCode, error.Code);
     }
 
     /// <summary>Hands the call's actual cost and usage to settlement; never waits on the counters.</summary>

@@ -35,6 +35,27 @@ internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation
 
     /// <summary>When the answer's first body bytes went to the caller (<see cref="Stopwatch"/> ticks), 0 before; for time to first token.</summary>
     public long FirstByteAt { get; set; }
+
+    /// <summary>When the answering deployment's response started (<see cref="Stopwatch"/> ticks), 0 before: a whole answer's first byte.</summary>
+    public long ResponseStartedAt { get; private set; }
+
+    /// <summary>Notes that the answering deployment's response began, unless it already had.</summary>
+    public void ResponseStarted()
+    {
+        if (ResponseStartedAt == 0)
+        {
+            ResponseStartedAt = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>When the attempt that answered was sent (<see cref="Stopwatch"/> ticks), 0 when none answered.</summary>
+    public long AnsweringAttemptSentAt { get; set; }
+
+    /// <summary>The attempts that did not answer, in order; null while there are none (the usual case).</summary>
+    public List<FailedAttempt>? FailedAttempts { get; private set; }
+
+    /// <summary>The call's <c>gen_ai</c> span, when something listens for them.</summary>
+    public Activity? Activity { get; set; }
     public TokenUsage? Usage { get; set; }
 
     /// <summary>Who the call counts against and what it charged; null when no governance check ran (an unknown model).</summary>
@@ -65,6 +86,7 @@ internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation
     public void WriteGatewayHeaders(Deployment deployment)
     {
         ServedBy = deployment;
+        ResponseStarted();
         OverheadMilliseconds = Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds - Stopwatch.GetElapsedTime(0, _upstreamTicks).TotalMilliseconds;
         var headers = Context.Response.Headers;
         headers[ProviderHeader] = deployment.ProviderName;
@@ -73,7 +95,16 @@ internal sealed class GatewayCall(HttpContext context, OpenAiOperation operation
         headers[OverheadHeader] = Math.Max(0, OverheadMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
     }
 
+    public void AttemptFailed(Deployment deployment, Providers.AttemptOutcome outcome, long sentAt)
+    {
+        ResponseStartedAt = 0;
+        (FailedAttempts ??= []).Add(new FailedAttempt(deployment, outcome, sentAt, Stopwatch.GetTimestamp()));
+    }
+
     public void WriteAttempts() => Context.Response.Headers[AttemptsHeader] = Attempts.ToString(CultureInfo.InvariantCulture);
 
     public void Dispose() => Body.Dispose();
 }
+
+/// <summary>An attempt that did not answer: where it went, how it failed, and when (<see cref="Stopwatch"/> ticks).</summary>
+internal readonly record struct FailedAttempt(Deployment Deployment, Providers.AttemptOutcome Outcome, long SentAt, long EndedAt);

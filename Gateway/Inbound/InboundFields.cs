@@ -19,6 +19,9 @@ internal readonly record struct InboundFields(
     string? User,
     int? MaxTokens)
 {
+    /// <summary>Where the call's sampling parameters lie in its body, for traces.</summary>
+    public ModelParameters Parameters { get; init; }
+
     // English averages about four bytes a token; counting low keeps a prompt that fits from being sent elsewhere.
     private const int BytesPerToken = 4;
 
@@ -38,6 +41,7 @@ internal readonly record struct InboundFields(
         int? maxTokens = null;
         var stream = false;
         var promptBytes = 0;
+        var parameters = default(ModelParameters);
         if (json.Trim(" \t\r\n"u8).IsEmpty)
         {
             error = "The request body is empty; send a JSON object.";
@@ -83,7 +87,9 @@ internal readonly record struct InboundFields(
                 }
                 else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
                 {
+                    var name = reader.ValueSpan;
                     reader.Read();
+                    parameters.TryNote(name, reader);
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
                     {
                         maxTokens = value;
@@ -98,7 +104,9 @@ internal readonly record struct InboundFields(
                 }
                 else
                 {
+                    var name = reader.ValueSpan;
                     reader.Read();
+                    parameters.TryNote(name, reader);
                     reader.Skip();
                 }
             }
@@ -122,7 +130,7 @@ internal readonly record struct InboundFields(
             return false;
         }
 
-        fields = new InboundFields(routed, modelLength > 0 ? model : null, modelStart, modelLength, stream, user, maxTokens) { PromptBytes = promptBytes };
+        fields = new InboundFields(routed, modelLength > 0 ? model : null, modelStart, modelLength, stream, user, maxTokens) { PromptBytes = promptBytes, Parameters = parameters };
         error = null;
         return true;
     }

@@ -14,7 +14,7 @@ namespace Gateway.Routing;
 /// otherwise returns the error that describes the last failure.
 /// </summary>
 internal sealed partial class ModelRouter(
-    ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, DeploymentFailures failures, GatewayTraceExporter traces,
+    ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, DeploymentFailures failures, CallTelemetry telemetry,
     TimeProvider clock, ILogger<ModelRouter> logger)
 {
     public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
@@ -48,7 +48,11 @@ internal sealed partial class ModelRouter(
                 var outcome = await TryGroupAsync(call, group, settings);
                 if (outcome.Finished)
                 {
-                    LogServed(call);
+                    if (call.ServedBy is not null)
+                    {
+                        telemetry.Finished(call, call.Context.Response.StatusCode, null);
+                    }
+
                     return null;
                 }
 
@@ -69,8 +73,7 @@ internal sealed partial class ModelRouter(
 
         var error = ErrorFor(requested, last);
         call.WriteAttempts();
-        LogFailed(logger, call.Operation, model, error.StatusCode, error.Value.Error.Code, call.Attempts, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds);
-        traces.Record(Record(call, error.StatusCode, error.Value.Error.Code));
+        telemetry.Finished(call, error.StatusCode, error.Value.Error.Code);
         return error;
     }
 
@@ -118,6 +121,7 @@ internal sealed partial class ModelRouter(
             RecordLatency(call, deployment, outcome, sentAt);
             if (outcome.Result is AttemptResult.Served or AttemptResult.PassedThrough)
             {
+                call.AnsweringAttemptSentAt = sentAt;
                 await cooldown.ReportSuccessAsync(deployment, selection.IsProbe, CancellationToken.None);
                 await usage.RecordTokensAsync(deployment, settings, call.Usage?.TotalTokens ?? call.Fields.EstimatedPromptTokens, CancellationToken.None);
                 return GroupOutcome.Done;
@@ -130,6 +134,7 @@ internal sealed partial class ModelRouter(
 
             LogAttemptFailed(logger, deployment.Id, outcome.Failure, outcome.UpstreamStatus, call.Attempts);
             failures.Record(deployment.Id, outcome.Failure, outcome.UpstreamStatus);
+            call.AttemptFailed(deployment, outcome, sentAt);
             await cooldown.ReportFailureAsync(deployment, selection.IsProbe, outcome.RetryAfter, settings, CancellationToken.None);
             last = outcome;
             if (outcome.Failure == FailureKind.ContextWindowExceeded)
@@ -219,30 +224,6 @@ internal sealed partial class ModelRouter(
         };
     }
 
-    private void LogServed(GatewayCall call)
-    {
-        if (call.ServedBy is not { } deployment)
-        {
-            return;
-        }
-
-        traces.Record(Record(call, call.Context.Response.StatusCode, null));
-        var usage = call.Usage;
-        LogCall(logger, call.Operation, call.Fields.Model, deployment.Id, deployment.ProviderName, call.Context.Response.StatusCode, call.Attempts,
-            usage?.PromptTokens, usage?.CompletionTokens, Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds, call.OverheadMilliseconds);
-    }
-
-    internal static GatewayCallRecord Record(GatewayCall call, int status, string? errorCode)
-    {
-        var end = DateTimeOffset.UtcNow;
-        return new GatewayCallRecord(
-            call.Operation.ToString(), call.Fields.Model, call.ServedBy?.Id, call.ServedBy?.ProviderName, call.ServedBy?.Config.Params.ProviderModel,
-            status, errorCode, call.Attempts, call.Usage?.PromptTokens, call.Usage?.CompletionTokens, call.Fields.Stream, call.Fields.User,
-            end - Stopwatch.GetElapsedTime(call.StartedAt), end, call.OverheadMilliseconds,
-            call.Usage?.CacheReadTokens ?? 0, call.Usage?.CacheCreationTokens ?? 0, call.Usage?.CacheCreation1hTokens ?? 0,
-            call.Governance is { } caller ? new CallerIdentity(caller.KeyToken, caller.KeyAlias, caller.TeamId, caller.UserId) : null, call.Cost);
-    }
-
     /// <summary>How routing to one group ended: done (the caller has an answer), failed (with the last attempt), or nothing callable.</summary>
     private readonly record struct GroupOutcome(bool Finished, AttemptOutcome? Attempt, string? Unusable, bool AllUnsupported, TimeSpan? Wait)
     {
@@ -261,14 +242,6 @@ internal sealed partial class ModelRouter(
                 : new(false, null, null, false, wait);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "{Operation} {Model} served by {Deployment} ({Provider}) with {Status} after {Attempts} attempt(s): {PromptTokens} prompt + {CompletionTokens} completion tokens, {DurationMs} ms, overhead {OverheadMs} ms")]
-    private static partial void LogCall(ILogger logger, OpenAiOperation operation, string model, string deployment, string provider, int status, int attempts,
-        int? promptTokens, int? completionTokens, double durationMs, double overheadMs);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} {Model} failed with {Status} ({Code}) after {Attempts} attempt(s), {DurationMs} ms")]
-    private static partial void LogFailed(ILogger logger, OpenAiOperation operation, string model, int status, string? code, int attempts, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} on deployment {Deployment} failed: {Failure} (upstream status {UpstreamStatus})")]
     private static partial void LogAttemptFailed(ILogger logger, string deployment, FailureKind failure, int? upstreamStatus, int attempt);

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -43,6 +42,9 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
 
     public const string HttpClientName = "langfuse-export";
 
+    /// <summary>Whether traces are exported at all; without a target no call pays for building one.</summary>
+    public bool Enabled => _options.Enabled;
+
     /// <summary>Queues a call's trace; never blocks. A full queue drops the trace and counts it.</summary>
     public void Record(GatewayCallRecord call)
     {
@@ -60,18 +62,18 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
         }
 
         await DrainSpoolAsync(stoppingToken);
-        var batch = new List<JsonObject>();
+        var batch = new TraceBatch(_options.Environment);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 window.CancelAfter(_options.FlushInterval);
-                while (batch.Count < _options.MaxBatchEvents && await _calls.Reader.WaitToReadAsync(window.Token))
+                while (batch.Events < _options.MaxBatchEvents && await _calls.Reader.WaitToReadAsync(window.Token))
                 {
-                    while (batch.Count < _options.MaxBatchEvents && _calls.Reader.TryRead(out var call))
+                    while (batch.Events < _options.MaxBatchEvents && _calls.Reader.TryRead(out var call))
                     {
-                        batch.AddRange(GatewayTraceEvents.For(call));
+                        batch.Add(call);
                     }
                 }
             }
@@ -84,13 +86,12 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
                 break;
             }
 
-            if (batch.Count > 0)
+            if (batch.Calls > 0)
             {
-                var payload = new JsonObject { ["batch"] = new JsonArray([.. batch]) }.ToJsonString();
-                batch = [];
+                var (payload, calls) = batch.Finish();
                 if (!await SendAsync(payload, stoppingToken))
                 {
-                    Spool(payload);
+                    Spool(payload, calls);
                 }
                 else
                 {
@@ -100,26 +101,26 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
         }
 
         // On shutdown what is still queued is kept for the next start rather than lost.
-        var rest = new List<JsonObject>();
         while (_calls.Reader.TryRead(out var call))
         {
-            rest.AddRange(GatewayTraceEvents.For(call));
+            batch.Add(call);
         }
 
-        if (rest.Count > 0)
+        if (batch.Calls > 0)
         {
-            Spool(new JsonObject { ["batch"] = new JsonArray([.. rest]) }.ToJsonString());
+            var (payload, calls) = batch.Finish();
+            Spool(payload, calls);
         }
     }
 
-    private async Task<bool> SendAsync(string payload, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(byte[] payload, CancellationToken cancellationToken)
     {
         try
         {
             var client = _clients.CreateClient(HttpClientName);
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Host(), "api/public/ingestion"))
             {
-                Content = new StringContent(payload, Encoding.UTF8, "application/json"),
+                Content = new ByteArrayContent(payload) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.PublicKey}:{_options.SecretKey}")));
             using var response = await client.SendAsync(request, cancellationToken);
@@ -139,22 +140,22 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
         }
     }
 
-    private void Spool(string payload)
+    private void Spool(byte[] payload, int calls)
     {
         try
         {
             Directory.CreateDirectory(_spool);
             if (Directory.GetFiles(_spool, "*.json").Length >= _options.MaxSpooledBatches)
             {
-                Dropped.Add(JsonNode.Parse(payload)!["batch"]!.AsArray().Count / 2);
+                Dropped.Add(calls);
                 return;
             }
 
-            File.WriteAllText(Path.Combine(_spool, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.json"), payload);
+            File.WriteAllBytes(Path.Combine(_spool, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.json"), payload);
         }
         catch (IOException)
         {
-            Dropped.Add(JsonNode.Parse(payload)!["batch"]!.AsArray().Count / 2);
+            Dropped.Add(calls);
         }
     }
 
@@ -167,7 +168,7 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
 
         foreach (var file in Directory.GetFiles(_spool, "*.json").Order(StringComparer.Ordinal))
         {
-            if (!await SendAsync(await File.ReadAllTextAsync(file, cancellationToken), cancellationToken))
+            if (!await SendAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken))
             {
                 return;
             }

@@ -15,6 +15,8 @@ using TestInfrastructure;
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
+// Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
+// variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks.
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -37,6 +39,12 @@ try
     gateways.Add(await StartGatewayAsync("master key", redisConnection: null, governed: false));
     gateways.Add(await StartGatewayAsync("key, in-process", redisConnection: null, governed: true));
     gateways.Add(await StartGatewayAsync("key, Redis", redis.ConnectionString, governed: true));
+    foreach (var variant in args.Skip(1))
+    {
+        var (label, settings) = (variant.Split('=', 2)[0], variant.Split('=', 2)[1]);
+        var environment = settings.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
+        gateways.Add(await StartGatewayAsync($"key, Redis, {label}", redis.ConnectionString, governed: true, environment));
+    }
 }
 catch (InvalidOperationException exception)
 {
@@ -89,7 +97,7 @@ foreach (var gateway in gateways)
 Console.WriteLine($"load average {await LoadAverageAsync()} at the end");
 return 0;
 
-async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed)
+async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed, Dictionary<string, string?>? settings = null)
 {
     var data = new TemporaryDirectory("gateway-bench-");
     var config = data.Combine("config.yaml");
@@ -114,6 +122,11 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
         environment["ConnectionStrings__redis"] = redisConnection;
     }
 
+    foreach (var (setting, value) in settings ?? [])
+    {
+        environment[setting] = value;
+    }
+
     var process = ExternalProcess.Start("dotnet",
         [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
         environment);
@@ -132,18 +145,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     var key = MasterKey;
     if (governed)
     {
-        using var generate = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/key/generate"))
-        {
-            Content = JsonContent.Create(new JsonObject
-            {
-                ["max_budget"] = 1_000_000, ["budget_duration"] = "30d", ["rpm_limit"] = 1_000_000, ["tpm_limit"] = 1_000_000_000,
-                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray("bench"),
-            }),
-        };
-        generate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
-        using var response = await client.SendAsync(generate);
-        response.EnsureSuccessStatusCode();
-        key = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        key = await GovernedBenchKey.GenerateAsync(client, baseAddress, MasterKey);
     }
 
     return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key);

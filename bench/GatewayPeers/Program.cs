@@ -1,6 +1,7 @@
 using System.Globalization;
 using GatewayPeers;
 using TestInfrastructure;
+using TestInfrastructure.FakeEntra;
 
 // Starts one fake upstream and every target in front of it (nothing, nginx, Portkey, this gateway in its
 // configurations), then drives them with wrk in alternating rounds at fixed connection counts, and writes a
@@ -10,6 +11,9 @@ var repository = Repository.Find();
 using var scratch = new TemporaryDirectory("gateway-peers-");
 var upstreamPort = FreeTcpPort.Next();
 await using var upstream = await Targets.UpstreamAsync(repository, upstreamPort);
+await using var redis = new RedisServer();
+await redis.InitializeAsync();
+await using var tenant = await FakeEntraTenant.StartAsync(asMicrosoftLogin: false);
 
 var targets = new List<RunningTarget> { Targets.Direct(upstreamPort) };
 try
@@ -18,7 +22,13 @@ try
     targets.Add(await Targets.PortkeyAsync(upstreamPort, repository));
     targets.Add(await Targets.GatewayAsync(upstreamPort, repository, scratch.Path, traces: false));
     targets.Add(await Targets.GatewayAsync(upstreamPort, repository, scratch.Path, traces: true));
-    targets = [.. targets.Where(t => options.Targets is null || options.Targets.Contains(t.Name))];
+    targets.Add(await Targets.GovernedGatewayAsync(upstreamPort, repository, scratch.Path, redis.ConnectionString));
+    targets.Add(await Targets.EntraGatewayAsync(upstreamPort, repository, scratch.Path, tenant));
+    foreach (var unwanted in targets.Where(t => options.Targets?.Contains(t.Name) == false).ToList())
+    {
+        await unwanted.DisposeAsync();
+        targets.Remove(unwanted);
+    }
 
     var started = DateTimeOffset.UtcNow;
     var load = Machine.LoadAverage();

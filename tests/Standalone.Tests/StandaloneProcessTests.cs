@@ -156,6 +156,83 @@ public sealed class StandaloneProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_traced_call_carries_its_fallback_attempts_parameters_time_to_first_token_and_environment_through_the_public_api()
+    {
+        var config = Path.Combine(_data.Path, "fallback-config.yaml");
+        await File.WriteAllTextAsync(config, """
+            model_list:
+              - model_name: flaky
+                litellm_params: {model: mock/flaky, mock_error_status: 503}
+              - model_name: steady
+                litellm_params: {model: mock/steady, mock_chunk_delay_ms: 5}
+            router_settings:
+              num_retries: 0
+              fallbacks: [{"flaky": ["steady"]}]
+            """, TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string?>(NoGivenCredentials)
+        {
+            ["CONFIG_FILE_PATH"] = config,
+            ["LANGFUSE_TRACING_ENVIRONMENT"] = "staging",
+        };
+        var (process, baseAddress) = await StandaloneProcess.StartAsync(_data.Path, environment);
+        await using (process)
+        {
+            var stored = await StoredCredentialsAsync();
+            using var response = await ChatAsync(baseAddress, stored,
+                """{"model":"flaky","user":"end-user-fallback","stream":true,"temperature":0.3,"max_tokens":40,"stop":["\n\n"],"messages":[{"role":"user","content":"one two three"}]}""");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+            var listed = await PollAsync(baseAddress, stored, "/api/public/traces?userId=end-user-fallback&environment=staging",
+                page => page.GetProperty("data").GetArrayLength() > 0 && page.GetProperty("data")[0].GetProperty("observations").GetArrayLength() == 2);
+            var traceId = listed.GetProperty("data")[0].GetProperty("id").GetString()!;
+            var trace = await PollAsync(baseAddress, stored, $"/api/public/traces/{traceId}", _ => true);
+
+            Assert.Equal("staging", trace.GetProperty("environment").GetString());
+            var observations = trace.GetProperty("observations").EnumerateArray().ToList();
+            var attempt = observations.Single(o => o.GetProperty("type").GetString() == "SPAN");
+            var generation = observations.Single(o => o.GetProperty("type").GetString() == "GENERATION");
+            Assert.Equal("attempt 1: flaky", attempt.GetProperty("name").GetString());
+            Assert.Equal(("WARNING", "staging"), (attempt.GetProperty("level").GetString(), attempt.GetProperty("environment").GetString()));
+            Assert.Equal("503", attempt.GetProperty("metadata").GetProperty("status").ToString());
+            Assert.Equal("steady", generation.GetProperty("metadata").GetProperty("deployment").GetString());
+            Assert.Equal("staging", generation.GetProperty("environment").GetString());
+            var parameters = generation.GetProperty("modelParameters");
+            Assert.Equal((0.3, 40, "\n\n"), (parameters.GetProperty("temperature").GetDouble(), parameters.GetProperty("max_tokens").GetInt32(), parameters.GetProperty("stop")[0].GetString()));
+            var start = generation.GetProperty("startTime").GetDateTime();
+            var firstToken = generation.GetProperty("completionStartTime").GetDateTime();
+            Assert.InRange(firstToken, start, generation.GetProperty("endTime").GetDateTime());
+            Assert.True(attempt.GetProperty("endTime").GetDateTime() <= start, "the answering attempt starts after the failed one ended");
+            Assert.True(generation.GetProperty("timeToFirstToken").GetDouble() >= 0);
+        }
+    }
+
+    private async Task<JsonElement> PollAsync(Uri baseAddress, JsonElement stored, string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, path));
+            request.Headers.Authorization = Basic(stored.GetProperty("projectPublicKey").GetString()!, stored.GetProperty("projectSecretKey").GetString()!);
+            using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+                if (done(body.RootElement) || DateTime.UtcNow > deadline)
+                {
+                    return body.RootElement.Clone();
+                }
+            }
+            else if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"GET {path} answered {(int)response.StatusCode}");
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
     private Task<HttpResponseMessage> GetProjectsAsync(Uri baseAddress, string publicKey, string secretKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "/api/public/projects"));

@@ -12,6 +12,29 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public string All => string.Join('\n', _lines);
 
+    /// <summary>
+    /// The first line containing <paramref name="text"/>, waiting up to ten seconds for it: a call's log line is written
+    /// once its answer has gone out, so possibly just after the caller has read it.
+    /// </summary>
+    public async Task<string> LineContainingAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (_lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"No log line contains '{text}'. Lines:\n{All}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _lines);
 
     public void Dispose()

@@ -65,6 +65,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         var status = (int)response.StatusCode;
         if (status is >= 200 and < 300)
         {
+            call.ResponseStarted();
             if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 StartStream(response);

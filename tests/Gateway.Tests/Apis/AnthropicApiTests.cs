@@ -79,7 +79,7 @@ public sealed class AnthropicApiTests : IAsyncLifetime
         Assert.Equal("claude-sonnet-4-5-20250929", request.Json!["model"]!.GetValue<string>());
         Assert.Equal("Be brief.", request.Json!["system"]!.GetValue<string>());
         Assert.Equal("sdk-user-1", request.Json!["metadata"]!["user_id"]!.GetValue<string>());
-        Assert.Contains(_gateway.Logs.Lines, line => line.Contains($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens", StringComparison.Ordinal));
+        await _gateway.Logs.LineContainingAsync($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens");
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class AnthropicApiTests : IAsyncLifetime
         Assert.StartsWith("event: message_start\ndata: {\"type\":\"message_start\"", events, StringComparison.Ordinal);
         Assert.Contains("event: ping\ndata: {\"type\":\"ping\"}\n\n", events, StringComparison.Ordinal);
         Assert.EndsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", events, StringComparison.Ordinal);
-        Assert.Contains($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens", _gateway.Logs.All, StringComparison.Ordinal);
+        await _gateway.Logs.LineContainingAsync($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens");
     }
 
     [Fact]

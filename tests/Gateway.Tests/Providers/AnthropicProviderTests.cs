@@ -106,7 +106,7 @@ public sealed class AnthropicProviderTests : IAsyncLifetime
         Assert.Equal(FakeAnthropicReply.InputTokens, usage.GetProperty("prompt_tokens").GetInt32());
         Assert.Equal(FakeAnthropicReply.OutputTokens, usage.GetProperty("completion_tokens").GetInt32());
         Assert.Equal(50, Assert.Single(_upstream.Requests).Json!["max_tokens"]!.GetValue<int>());
-        Assert.Contains(_gateway.Logs.Lines, line => line.Contains($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens", StringComparison.Ordinal));
+        await _gateway.Logs.LineContainingAsync($"served by claude (anthropic) with 200 after 1 attempt(s): {FakeAnthropicReply.InputTokens} prompt + {FakeAnthropicReply.OutputTokens} completion tokens");
     }
 
     [Fact]

@@ -17,6 +17,11 @@ public sealed class GatewayTraceExporterTests : IAsyncLifetime
           - model_name: echo
             litellm_params: {model: mock/echo}
             model_info: {input_cost_per_token: 0.5, output_cost_per_token: 1}
+          - model_name: flaky
+            litellm_params: {model: mock/flaky, mock_error_status: 503}
+        router_settings:
+          num_retries: 0
+          fallbacks: [{"flaky": ["echo"]}]
         """;
 
     private readonly TemporaryDirectory _data = new("gateway-traces-");
@@ -32,6 +37,7 @@ public sealed class GatewayTraceExporterTests : IAsyncLifetime
             ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-gateway",
             ["LANGFUSE_SECRET_KEY"] = "sk-lf-gateway-secret",
             ["Gateway:Traces:FlushInterval"] = "00:00:00.100",
+            ["LANGFUSE_TRACING_ENVIRONMENT"] = "gateway-tests",
         });
 
     /// <summary>A stand-in for the ingestion API that records what it is sent.</summary>
@@ -104,6 +110,31 @@ public sealed class GatewayTraceExporterTests : IAsyncLifetime
         // Two prompt words at $0.5 and the two echoed words at $1.
         Assert.Equal(3, generation.GetProperty("costDetails").GetProperty("total").GetDouble(), 9);
         Assert.DoesNotContain(key, string.Join('\n', events.Select(e => e.GetRawText())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fallback_is_a_span_per_failed_attempt_beside_the_generation_with_parameters_first_token_and_environment()
+    {
+        await StartReceiverAsync();
+
+        using var response = await _gateway.Client.SendAsync(GatewayClients.Post("/v1/chat/completions",
+            """{"model":"flaky","stream":true,"temperature":0.25,"top_p":0.9,"max_tokens":16,"messages":[{"role":"user","content":"a b c"}]}"""), TestContext.Current.CancellationToken);
+        await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var events = await ReceivedEventsAsync(3);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["trace-create", "span-create", "generation-create"], events.Select(e => e.GetProperty("type").GetString()));
+        var bodies = events.Select(e => e.GetProperty("body")).ToList();
+        var (trace, attempt, generation) = (bodies[0], bodies[1], bodies[2]);
+        Assert.All(bodies, b => Assert.Equal("gateway-tests", b.GetProperty("environment").GetString()));
+        Assert.Equal(trace.GetProperty("id").GetString(), attempt.GetProperty("traceId").GetString());
+        Assert.Equal(("attempt 1: flaky", "mock", 503), (attempt.GetProperty("name").GetString(),
+            attempt.GetProperty("metadata").GetProperty("provider").GetString(), attempt.GetProperty("metadata").GetProperty("status").GetInt32()));
+        Assert.Equal(("echo", 2), (generation.GetProperty("metadata").GetProperty("deployment").GetString(), generation.GetProperty("metadata").GetProperty("attempts").GetInt32()));
+        Assert.Equal("""{"temperature":0.25,"top_p":0.9,"max_tokens":16}""", generation.GetProperty("modelParameters").GetRawText());
+        var start = generation.GetProperty("startTime").GetDateTimeOffset();
+        Assert.True(attempt.GetProperty("endTime").GetDateTimeOffset() <= start);
+        Assert.InRange(generation.GetProperty("completionStartTime").GetDateTimeOffset(), start, generation.GetProperty("endTime").GetDateTimeOffset());
     }
 
     [Fact]

@@ -128,7 +128,7 @@ public sealed class BedrockProviderTests : IAsyncLifetime
         Assert.Equal(ChatFinishReason.Stop, finish);
         Assert.Equal(FakeBedrockReply.InputTokens + FakeBedrockReply.OutputTokens, usage?.TotalTokenCount);
         Assert.Equal("converse-stream", Assert.Single(_bedrock.Requests).Action);
-        Assert.Contains(_gateway.Logs.Lines, line => line.Contains($"served by claude (bedrock) with 200 after 1 attempt(s): {FakeBedrockReply.InputTokens} prompt + {FakeBedrockReply.OutputTokens} completion tokens", StringComparison.Ordinal));
+        await _gateway.Logs.LineContainingAsync($"served by claude (bedrock) with 200 after 1 attempt(s): {FakeBedrockReply.InputTokens} prompt + {FakeBedrockReply.OutputTokens} completion tokens");
     }
 
     [Fact]
