@@ -27,6 +27,8 @@ public sealed class RemoteGatewayTests : IAsyncLifetime
         {
             ["TraceUi:Gateway:Url"] = _gateway.BaseAddress.ToString(),
             ["LITELLM_MASTER_KEY"] = UiHost.MasterKey,
+            // A gateway's first answer includes its start-up work; on a loaded test machine that can exceed 3 s.
+            ["TraceUi:Gateway:Timeout"] = "00:00:30",
         });
         _browser = new BrowserlessClient(_ui.BaseAddress);
         await _browser.SignInAsync(UiHost.AdminEmail, UiHost.AdminPassword);
