@@ -21,6 +21,9 @@ internal sealed partial class RemoteGatewayCatalog(
 
     private volatile Read? _last;
 
+    // The last catalog read successfully: a change checked after RefreshAsync keeps it even if a read fails meanwhile.
+    private volatile ServedModelNames? _served;
+
     public bool Serves(string model) => Served.Serves(model);
 
     public IReadOnlyList<string> Names => Served.Names;
@@ -50,12 +53,13 @@ internal sealed partial class RemoteGatewayCatalog(
         try
         {
             var status = await FetchAsync(cancellationToken);
-            _last = new Read(clock.GetUtcNow(), ServedModelNames.Of(status), null);
+            _served = ServedModelNames.Of(status);
+            _last = new Read(clock.GetUtcNow(), null);
             return status;
         }
         catch (GatewayUnavailableException exception)
         {
-            _last = new Read(clock.GetUtcNow(), null, exception.Message);
+            _last = new Read(clock.GetUtcNow(), exception.Message);
             LogUnavailable(logger, exception.Message);
             throw;
         }
@@ -103,11 +107,12 @@ internal sealed partial class RemoteGatewayCatalog(
 
     // Changes are refused before they run when the catalog could not be read (GatewayPage), so this is only reached
     // if a change runs without RefreshAsync first.
-    private ServedModelNames Served => _last?.Served
+    private ServedModelNames Served => _served
         ?? throw new ManagementRequestException("The gateway's model catalog could not be read, so model names cannot be checked.");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway status unavailable: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
 
-    private sealed record Read(DateTimeOffset At, ServedModelNames? Served, string? Failure);
+    /// <param name="Failure">Why the read failed, or null when it succeeded.</param>
+    private sealed record Read(DateTimeOffset At, string? Failure);
 }
