@@ -121,6 +121,10 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithHttpHealthCheck("/health")
     .WithReplicas(2);
 
+// TraceUi reads the gateway's live model catalog and deployment health over its admin status route.
+traceUi.WithEnvironment("TraceUi__Gateway__Url", gateway.GetEndpoint("http"))
+    .WithEnvironment("LITELLM_MASTER_KEY", litellmMasterKey);
+
 if (builder.ExecutionContext.IsRunMode)
 {
     // The model list Kubernetes mounts from a ConfigMap; a published chart has no such file, so there the gateway

@@ -103,7 +103,7 @@ public static class OpenAiApi
     private static ModelCard Card(ModelGroup group, long created) => new(group.Name, created, OwnerOf(group.Deployments[0].ProviderName));
 
     // The catch-all names no provider of its own.
-    private static string OwnerOf(string provider) => provider == Configuration.ModelPattern.Wildcard ? "gateway" : provider;
+    private static string OwnerOf(string provider) => provider == Storage.Governance.ModelPattern.Wildcard ? "gateway" : provider;
 
     private static async Task<Results<EmptyHttpResult, OpenAiErrorResult>> CallModelAsync(HttpContext context, OpenAiOperation operation, ModelRouter router, GatewayLimits limits, string? pathModel = null)
     {

@@ -1,12 +1,11 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Gateway.Apis;
 using Gateway.Authentication.Entra;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Storage.Governance;
 
 namespace Gateway.Authentication;
 
@@ -54,8 +53,7 @@ internal sealed class MasterKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => OpenAiErrors.Forbidden().ExecuteAsync(Context);
 
     /// <summary>Compares hashes in constant time, so neither the content nor the length of the key leaks through timing.</summary>
-    internal static bool Matches(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+    internal static bool Matches(string presented, string expected) => MasterKeySecret.Matches(presented, expected);
 
     // Without a master key LiteLLM is open to everyone, management API included; the gateway matches that.
     internal static ClaimsPrincipal Principal(string kind) => new(new ClaimsIdentity(

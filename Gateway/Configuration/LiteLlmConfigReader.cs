@@ -1,3 +1,4 @@
+using Storage.Governance;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

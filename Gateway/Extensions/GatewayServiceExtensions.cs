@@ -117,6 +117,7 @@ public static class GatewayServiceExtensions
         app.MapCustomerManagementApi();
         app.MapSpendApi();
         app.MapModelInfoApi();
+        app.MapGatewayStatusApi();
         return app;
     }
 }

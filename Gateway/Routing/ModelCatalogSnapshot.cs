@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Gateway.Configuration;
 using Gateway.Providers;
+using Storage.Governance;
 
 namespace Gateway.Routing;
 
@@ -28,6 +29,7 @@ internal sealed class ModelCatalogSnapshot
         Groups = groups;
         GroupsByName = groups.ToDictionary(g => g.Name, StringComparer.Ordinal);
         _patterns = patterns;
+        Served = new ServedModelNames(groups.Select(g => g.Name), patterns.Select(p => p.Item1.Text));
         MasterKey = masterKey;
         LoadedAt = loadedAt;
         _providers = providers;
@@ -44,6 +46,9 @@ internal sealed class ModelCatalogSnapshot
 
     /// <summary>Wildcard <c>model_name</c>s, most specific first, with the provider each names (<c>*</c> when the caller's model does).</summary>
     public IEnumerable<(string Pattern, string Provider)> Patterns => _patterns.Select(p => (p.Pattern.Text, p.Members[0].Params.Provider));
+
+    /// <summary>The model names this snapshot serves, as the management operations check allow-lists against them.</summary>
+    public ServedModelNames Served { get; }
 
     /// <summary><c>general_settings.master_key</c>, else <c>LITELLM_MASTER_KEY</c>; null means callers need no key.</summary>
     public SecretValue? MasterKey { get; }

@@ -17,4 +17,10 @@ public interface IGatewayModels
 
     /// <summary>True when <paramref name="secret"/> is the master key (a key chosen by an admin must not be).</summary>
     bool IsMasterKey(string secret);
+
+    /// <summary>
+    /// Makes <see cref="Serves"/> and <see cref="Names"/> answer from the gateway's current catalog before a change:
+    /// null when they do, else why the catalog cannot be read now (a gateway in another process that is down).
+    /// </summary>
+    ValueTask<string?> RefreshAsync(CancellationToken cancellationToken);
 }

@@ -13,6 +13,7 @@ using TraceUi.Apis;
 using TraceUi.Authentication;
 using TraceUi.Components;
 using TraceUi.Projects;
+using TraceUi.RemoteGateway;
 using TraceUi.Traces;
 
 namespace TraceUi.Extensions;
@@ -28,6 +29,7 @@ public static class TraceUiServiceExtensions
         // Gateway administration: the gateway's own operations, announcing changes on the invalidation channel.
         builder.AddSharedCounters();
         builder.Services.AddGatewayAdministration();
+        builder.AddRemoteGateway();
 
         if (builder.Environment is IWebHostEnvironment web)
         {

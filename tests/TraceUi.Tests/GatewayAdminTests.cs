@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storage.Governance.Keys;
@@ -9,7 +8,7 @@ using Storage.Relational.Entities;
 namespace TraceUi.Tests;
 
 /// <summary>The Gateway section's forms as posted by a browser, against a host that runs the gateway too.</summary>
-public sealed partial class GatewayAdminTests : UiTest
+public sealed class GatewayAdminTests : UiTest
 {
     private protected override bool WithGateway => true;
 
@@ -30,7 +29,7 @@ public sealed partial class GatewayAdminTests : UiTest
     {
         var page = await Browser.GetPageAsync("/sign-in");
 
-        var response = await Browser.PostFormAsync("/gateway/keys", page, CreateKeyForm("anonymous"));
+        var response = await Browser.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey("anonymous"));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Empty(await KeysAsync());
@@ -42,8 +41,8 @@ public sealed partial class GatewayAdminTests : UiTest
         await Browser.SignInAsync(UiHost.AdminEmail, UiHost.AdminPassword);
         var page = await Browser.GetPageAsync("/gateway/keys");
 
-        var response = await Browser.PostFormAsync("/gateway/keys", page, CreateKeyForm("checkout", models: "mock-echo", maxBudget: "5"));
-        var secret = IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
+        var response = await Browser.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey("checkout", models: "mock-echo", maxBudget: "5"));
+        var secret = GatewayForms.IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var key = Assert.Single(await KeysAsync());
@@ -89,7 +88,7 @@ public sealed partial class GatewayAdminTests : UiTest
             ["Form.Token"] = VirtualKeyHasher.Token(old),
             ["Form.GracePeriod"] = "1h",
         });
-        var renewed = IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
+        var renewed = GatewayForms.IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
 
         Assert.NotEqual(old, renewed);
         Assert.Equal(VirtualKeyHasher.Token(renewed), Assert.Single(await KeysAsync()).Token);
@@ -103,8 +102,8 @@ public sealed partial class GatewayAdminTests : UiTest
         await Browser.SignInAsync(UiHost.AdminEmail, UiHost.AdminPassword);
         var page = await Browser.GetPageAsync("/gateway/keys");
 
-        var badBudget = await Browser.PostFormAsync("/gateway/keys", page, CreateKeyForm("bad", maxBudget: "lots"));
-        var unknownModel = await Browser.PostFormAsync("/gateway/keys", page, CreateKeyForm("bad", models: "gpt-9"));
+        var badBudget = await Browser.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey("bad", maxBudget: "lots"));
+        var unknownModel = await Browser.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey("bad", models: "gpt-9"));
 
         Assert.Equal(HttpStatusCode.BadRequest, badBudget.StatusCode);
         Assert.Contains("max_budget must be a number.", await badBudget.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -156,7 +155,7 @@ public sealed partial class GatewayAdminTests : UiTest
         await viewer.SignInAsync(UiHost.ViewerEmail, UiHost.ViewerPassword);
         var page = await viewer.GetPageAsync("/gateway/keys");
 
-        var create = await viewer.PostFormAsync("/gateway/keys", page, CreateKeyForm("sneaky"));
+        var create = await viewer.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey("sneaky"));
         var block = await viewer.PostFormAsync("/gateway/keys", page, new Dictionary<string, string> { ["_handler"] = $"block-{token}", ["Form.Token"] = token });
         var delete = await viewer.PostFormAsync("/gateway/keys", page, new Dictionary<string, string> { ["_handler"] = $"delete-{token}", ["Form.Token"] = token });
         var team = await viewer.PostFormAsync("/gateway/teams", await viewer.GetPageAsync("/gateway/teams"), new Dictionary<string, string> { ["_handler"] = "create-team", ["Form.TeamId"] = "sneaky" });
@@ -170,20 +169,12 @@ public sealed partial class GatewayAdminTests : UiTest
         Assert.Equal(HttpStatusCode.OK, (await GatewayCalls.ChatAsync(Host, secret)).StatusCode);
     }
 
-    private static Dictionary<string, string> CreateKeyForm(string alias, string models = "", string maxBudget = "") => new()
-    {
-        ["_handler"] = "create-key",
-        ["Form.KeyAlias"] = alias,
-        ["Form.Models"] = models,
-        ["Form.MaxBudget"] = maxBudget,
-    };
-
     private async Task<string> CreateKeyAsync(string alias)
     {
         var page = await Browser.GetPageAsync("/gateway/keys");
-        var response = await Browser.PostFormAsync("/gateway/keys", page, CreateKeyForm(alias));
+        var response = await Browser.PostFormAsync("/gateway/keys", page, GatewayForms.CreateKey(alias));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
+        return GatewayForms.IssuedSecret().Match(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
     }
 
     private async Task PostKeyActionAsync(string action, string token)
@@ -205,7 +196,4 @@ public sealed partial class GatewayAdminTests : UiTest
         return await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().AuditLog.AsNoTracking()
             .Where(a => a.ObjectId == objectId).OrderByDescending(a => a.UpdatedAt).ToListAsync(TestContext.Current.CancellationToken);
     }
-
-    [GeneratedRegex("data-testid=\"issued-secret\">([^<]+)<")]
-    private static partial Regex IssuedSecret();
 }

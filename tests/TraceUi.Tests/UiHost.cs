@@ -57,10 +57,7 @@ internal static class UiHost
 
         if (withGateway)
         {
-            var config = Directory.CreateDirectory(data.Combine($"gateway-{Guid.NewGuid():N}"));
-            all["config"] = Path.Combine(config.FullName, "config.yaml");
-            all["LITELLM_MASTER_KEY"] = MasterKey;
-            await File.WriteAllTextAsync(all["config"]!, GatewayConfig);
+            await AddGatewaySettingsAsync(data, all);
         }
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -103,6 +100,37 @@ internal static class UiHost
         db.Projects.Add(new Project { Id = OtherProjectId, OrganizationId = "globex", Name = "Globex internal", CreatedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
         return host;
+    }
+
+    /// <summary>
+    /// The gateway alone, as its Program.cs composes it, on the same store as a TraceUi started on <paramref name="data"/>
+    /// (the distributed shape: separate processes sharing the relational store).
+    /// </summary>
+    public static async Task<TestWebHost> StartSeparateGatewayAsync(TemporaryDirectory data)
+    {
+        var all = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
+        await AddGatewaySettingsAsync(data, all);
+        return await TestWebHost.StartAsync(
+            all,
+            builder =>
+            {
+                builder.AddServiceDefaults();
+                builder.AddGateway();
+            },
+            app =>
+            {
+                app.MapDefaultEndpoints();
+                app.MapGatewayApi();
+            });
+    }
+
+    /// <summary><see cref="GatewayConfig"/> in a directory of its own (the gateway watches it) and <see cref="MasterKey"/>.</summary>
+    private static async Task AddGatewaySettingsAsync(TemporaryDirectory data, Dictionary<string, string?> settings)
+    {
+        var config = Directory.CreateDirectory(data.Combine($"gateway-{Guid.NewGuid():N}"));
+        settings["config"] = Path.Combine(config.FullName, "config.yaml");
+        settings["LITELLM_MASTER_KEY"] = MasterKey;
+        await File.WriteAllTextAsync(settings["config"]!, GatewayConfig);
     }
 
     public static async Task<List<ProjectApiKey>> KeysAsync(TestWebHost host)

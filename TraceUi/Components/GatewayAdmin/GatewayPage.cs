@@ -23,8 +23,11 @@ public abstract class GatewayPage : ComponentBase
 
     protected bool IsAdmin { get; private set; }
 
-    /// <summary>False when this TraceUi runs without the gateway composed in its host (see docs/architecture.md).</summary>
-    protected bool GatewayPresent { get; private set; }
+    /// <summary>
+    /// Why changes cannot be made now, or null: no gateway composed in this host nor configured at
+    /// <c>TraceUi:Gateway:Url</c>, or that gateway cannot be reached (see docs/architecture.md).
+    /// </summary>
+    protected string? GatewayNotice { get; set; }
 
     protected string? Error { get; set; }
 
@@ -37,7 +40,9 @@ public abstract class GatewayPage : ComponentBase
     protected sealed override async Task OnInitializedAsync()
     {
         IsAdmin = HttpContext.User.IsInRole(UiAuthentication.AdminRole);
-        GatewayPresent = Services.GetService<IGatewayModels>() is not null;
+        GatewayNotice = Services.GetService<IGatewayModels>() is { } models
+            ? await models.RefreshAsync(Aborted) is { } failure ? Unreachable(failure) : null
+            : NotConfigured;
         await LoadAsync();
     }
 
@@ -60,10 +65,10 @@ public abstract class GatewayPage : ComponentBase
             return;
         }
 
-        if (!GatewayPresent)
+        if (GatewayNotice is not null)
         {
             HttpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            Error = "This TraceUi is not composed with the gateway, so it cannot check models against the gateway's catalog.";
+            Error = "Not changed: the gateway's model catalog is needed to check this change and cannot be read now.";
             return;
         }
 
@@ -79,6 +84,13 @@ public abstract class GatewayPage : ComponentBase
 
         await LoadAsync();
     }
+
+    private const string NotConfigured =
+        "The gateway is not composed in this TraceUi's host and TraceUi:Gateway:Url is not set: its live model catalog is unknown here, so keys, teams and users can be looked at but not changed.";
+
+    /// <summary>The notice shown while the gateway holding the catalog cannot be asked.</summary>
+    protected static string Unreachable(string reason) =>
+        $"The gateway cannot be asked for its live model catalog now ({reason}): keys, teams and users are shown from the database and cannot be changed until it answers.";
 
     protected static string Path(string section, string? id = null) =>
         id is null ? $"/gateway/{section}" : $"/gateway/{section}/{Uri.EscapeDataString(id)}";

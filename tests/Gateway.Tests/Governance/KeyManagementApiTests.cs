@@ -9,26 +9,15 @@ using Storage.Relational;
 namespace Gateway.Tests.Governance;
 
 /// <summary>LiteLLM's <c>/key/*</c> routes on one gateway with the embedded store.</summary>
-public sealed class KeyManagementApiTests : IAsyncLifetime
+public sealed class KeyManagementApiTests : ManagementApiTest
 {
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _gateway = null!;
-
-    public async ValueTask InitializeAsync() => _gateway = await GatewayHost.StartWithConfigAsync(_data, GovernanceConfig.Yaml(), GovernanceConfig.FastSettings());
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        _data.Dispose();
-    }
-
     [Fact]
     public async Task Generate_shows_the_key_once_and_info_returns_every_field_under_LiteLLMs_names()
     {
-        (await _gateway.PostAsync("/team/new", """{"team_id":"core","models":["chat","other"]}""")).AssertOk();
+        (await Host.PostAsync("/team/new", """{"team_id":"core","models":["chat","other"]}""")).AssertOk();
         var before = DateTimeOffset.UtcNow;
 
-        var generated = (await _gateway.PostAsync("/key/generate", """
+        var generated = (await Host.PostAsync("/key/generate", """
             {"key_alias":"ci-bot","duration":"30d","models":["chat"],"max_budget":12.5,"soft_budget":10,"budget_duration":"30d",
              "tpm_limit":1000,"rpm_limit":60,"max_parallel_requests":5,"metadata":{"owner":"ci","n":1},"tags":["ci","nightly"],
              "blocked":false,"user_id":"u-1","team_id":"core","aliases":{},"config":{},"permissions":{}}
@@ -40,7 +29,7 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
         Assert.Equal(token, generated["token"]!.GetValue<string>());
         Assert.Equal(token, generated["token_id"]!.GetValue<string>());
         Assert.Equal($"sk-...{key[^4..]}", generated["key_name"]!.GetValue<string>());
-        var info = (await _gateway.GetAsync($"/key/info?key={key}")).AssertOk().Body!;
+        var info = (await Host.GetAsync($"/key/info?key={key}")).AssertOk().Body!;
         Assert.Equal(token, info["key"]!.GetValue<string>());
         foreach (var fields in new[] { generated, info["info"]! })
         {
@@ -48,7 +37,7 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
         }
 
         Assert.Null(info["info"]!["key"]);
-        var byToken = (await _gateway.GetAsync($"/key/info?key={token}")).AssertOk().Body!;
+        var byToken = (await Host.GetAsync($"/key/info?key={token}")).AssertOk().Body!;
         Assert.Equal("ci-bot", byToken["info"]!["key_alias"]!.GetValue<string>());
     }
 
@@ -79,18 +68,18 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
     [Fact]
     public async Task Update_block_list_regenerate_and_delete_round_trip()
     {
-        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["key_alias"] = "svc", ["models"] = new JsonArray("chat") });
-        var other = await _gateway.GenerateKeyAsync();
+        var key = await Host.GenerateKeyAsync(new JsonObject { ["key_alias"] = "svc", ["models"] = new JsonArray("chat") });
+        var other = await Host.GenerateKeyAsync();
 
-        var updated = (await _gateway.PostAsync("/key/update", new JsonObject
+        var updated = (await Host.PostAsync("/key/update", new JsonObject
         {
             ["key"] = key, ["key_alias"] = "svc-renamed", ["models"] = new JsonArray("chat", "other"), ["max_budget"] = 3,
             ["rpm_limit"] = 7, ["metadata"] = new JsonObject { ["env"] = "prod" }, ["tags"] = new JsonArray("x"),
         })).AssertOk().Body!;
-        var blocked = (await _gateway.PostAsync("/key/block", new JsonObject { ["key"] = key })).AssertOk().Body!;
-        var listed = (await _gateway.GetAsync("/key/list?key_alias=svc-renamed&return_full_object=true")).AssertOk().Body!;
-        var unblocked = (await _gateway.PostAsync("/key/unblock", new JsonObject { ["key"] = key })).AssertOk().Body!;
-        var all = (await _gateway.GetAsync("/key/list?size=100")).AssertOk().Body!;
+        var blocked = (await Host.PostAsync("/key/block", new JsonObject { ["key"] = key })).AssertOk().Body!;
+        var listed = (await Host.GetAsync("/key/list?key_alias=svc-renamed&return_full_object=true")).AssertOk().Body!;
+        var unblocked = (await Host.PostAsync("/key/unblock", new JsonObject { ["key"] = key })).AssertOk().Body!;
+        var all = (await Host.GetAsync("/key/list?size=100")).AssertOk().Body!;
 
         Assert.Equal("svc-renamed", updated["key_alias"]!.GetValue<string>());
         Assert.Equal(["chat", "other"], updated["models"]!.AsArray().Select(m => m!.GetValue<string>()));
@@ -105,19 +94,19 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
         Assert.Equal(2, all["total_count"]!.GetValue<int>());
         Assert.All(all["keys"]!.AsArray(), token => Assert.Equal(64, token!.GetValue<string>().Length));
 
-        var regenerated = (await _gateway.PostAsync("/key/regenerate", new JsonObject { ["key"] = key, ["max_budget"] = 4 })).AssertOk().Body!;
+        var regenerated = (await Host.PostAsync("/key/regenerate", new JsonObject { ["key"] = key, ["max_budget"] = 4 })).AssertOk().Body!;
         var newKey = regenerated["key"]!.GetValue<string>();
         Assert.NotEqual(key, newKey);
         Assert.Equal("svc-renamed", regenerated["key_alias"]!.GetValue<string>());
         Assert.Equal(4, regenerated["max_budget"]!.GetValue<double>());
-        (await _gateway.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
-        (await _gateway.GetAsync($"/key/info?key={newKey}")).AssertOk();
-        var viaPath = (await _gateway.PostAsync($"/key/{newKey}/regenerate", "")).AssertOk().Body!;
+        (await Host.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
+        (await Host.GetAsync($"/key/info?key={newKey}")).AssertOk();
+        var viaPath = (await Host.PostAsync($"/key/{newKey}/regenerate", "")).AssertOk().Body!;
         Assert.Equal("svc-renamed", viaPath["key_alias"]!.GetValue<string>());
 
-        var deleted = (await _gateway.PostAsync("/key/delete", new JsonObject { ["keys"] = new JsonArray(other), ["key_aliases"] = new JsonArray("svc-renamed") })).AssertOk().Body!;
+        var deleted = (await Host.PostAsync("/key/delete", new JsonObject { ["keys"] = new JsonArray(other), ["key_aliases"] = new JsonArray("svc-renamed") })).AssertOk().Body!;
         Assert.Equal(2, deleted["deleted_keys"]!.AsArray().Count);
-        Assert.Equal(0, (await _gateway.GetAsync("/key/list")).AssertOk().Body!["total_count"]!.GetValue<int>());
+        Assert.Equal(0, (await Host.GetAsync("/key/list")).AssertOk().Body!["total_count"]!.GetValue<int>());
     }
 
     [Theory]
@@ -158,11 +147,11 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
     [InlineData("/customer/block", """{"user_ids":["no-such-customer"]}""", "user_ids")]
     public async Task Bad_input_is_a_400_naming_the_field_and_changes_nothing(string path, string body, string? param)
     {
-        var reply = await _gateway.PostAsync(path, body);
+        var reply = await Host.PostAsync(path, body);
 
         var error = reply.AssertError(HttpStatusCode.BadRequest, "bad_request_error");
         Assert.Equal(param, error["param"]?.GetValue<string>());
-        Assert.Equal(0, (await _gateway.GetAsync("/key/list")).AssertOk().Body!["total_count"]!.GetValue<int>());
+        Assert.Equal(0, (await Host.GetAsync("/key/list")).AssertOk().Body!["total_count"]!.GetValue<int>());
     }
 
     [Theory]
@@ -176,20 +165,20 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
     [InlineData("/customer/info?end_user_id=no-such-customer")]
     [InlineData("/global/spend/keys?limit=0")]
     public async Task Reading_something_that_is_not_there_is_a_400(string path) =>
-        (await _gateway.GetAsync(path)).AssertError(HttpStatusCode.BadRequest, "bad_request_error");
+        (await Host.GetAsync(path)).AssertError(HttpStatusCode.BadRequest, "bad_request_error");
 
     [Fact]
     public async Task A_virtual_key_reads_its_own_information_and_cannot_manage_keys()
     {
-        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["key_alias"] = "self" });
-        var other = await _gateway.GenerateKeyAsync();
+        var key = await Host.GenerateKeyAsync(new JsonObject { ["key_alias"] = "self" });
+        var other = await Host.GenerateKeyAsync();
 
-        var own = await _gateway.GetAsync("/key/info", key);
-        var someoneElse = await _gateway.GetAsync($"/key/info?key={other}", key);
-        var generate = await _gateway.PostAsync("/key/generate", "{}", key);
-        var teams = await _gateway.GetAsync("/team/list", key);
-        var spend = await _gateway.GetAsync("/global/spend", key);
-        var noKey = await _gateway.PostAsync("/key/generate", "{}", key: null);
+        var own = await Host.GetAsync("/key/info", key);
+        var someoneElse = await Host.GetAsync($"/key/info?key={other}", key);
+        var generate = await Host.PostAsync("/key/generate", "{}", key);
+        var teams = await Host.GetAsync("/team/list", key);
+        var spend = await Host.GetAsync("/global/spend", key);
+        var noKey = await Host.PostAsync("/key/generate", "{}", key: null);
 
         Assert.Equal("self", own.AssertOk().Body!["info"]!["key_alias"]!.GetValue<string>());
         someoneElse.AssertError(HttpStatusCode.Forbidden);
@@ -202,17 +191,17 @@ public sealed class KeyManagementApiTests : IAsyncLifetime
     [Fact]
     public async Task Every_change_is_audited_with_the_token_never_the_key()
     {
-        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["key_alias"] = "audited" });
-        (await _gateway.PostAsync("/key/update", new JsonObject { ["key"] = key, ["max_budget"] = 1 })).AssertOk();
-        (await _gateway.PostAsync("/key/block", new JsonObject { ["key"] = key })).AssertOk();
-        var renewed = (await _gateway.PostAsync("/key/regenerate", new JsonObject { ["key"] = key })).AssertOk().Body!["key"]!.GetValue<string>();
+        var key = await Host.GenerateKeyAsync(new JsonObject { ["key_alias"] = "audited" });
+        (await Host.PostAsync("/key/update", new JsonObject { ["key"] = key, ["max_budget"] = 1 })).AssertOk();
+        (await Host.PostAsync("/key/block", new JsonObject { ["key"] = key })).AssertOk();
+        var renewed = (await Host.PostAsync("/key/regenerate", new JsonObject { ["key"] = key })).AssertOk().Body!["key"]!.GetValue<string>();
         using var changedBy = new HttpRequestMessage(HttpMethod.Post, "/key/delete") { Content = new StringContent(new JsonObject { ["keys"] = new JsonArray(renewed) }.ToJsonString(), Encoding.UTF8, "application/json") };
         changedBy.Headers.Authorization = new("Bearer", GatewayHost.MasterKey);
         changedBy.Headers.Add("litellm-changed-by", "alice@example.com");
-        using var deleted = await _gateway.Client.SendAsync(changedBy, TestContext.Current.CancellationToken);
+        using var deleted = await Host.Client.SendAsync(changedBy, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
 
-        await using var scope = _gateway.Services.CreateAsyncScope();
+        await using var scope = Host.Services.CreateAsyncScope();
         var log = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().AuditLog.AsNoTracking()
             .Where(e => e.TableName == "virtual_keys").OrderBy(e => e.UpdatedAt).ToListAsync(TestContext.Current.CancellationToken);
 

@@ -4,36 +4,25 @@ using System.Text.Json.Nodes;
 namespace Gateway.Tests.Governance;
 
 /// <summary>LiteLLM's <c>/team/*</c>, <c>/user/*</c>, <c>/customer/*</c> and <c>/model/info</c> routes on one gateway with the embedded store.</summary>
-public sealed class TeamUserCustomerApiTests : IAsyncLifetime
+public sealed class TeamUserCustomerApiTests : ManagementApiTest
 {
-    private readonly TemporaryDirectory _data = new();
-    private TestWebHost _gateway = null!;
-
-    public async ValueTask InitializeAsync() => _gateway = await GatewayHost.StartWithConfigAsync(_data, GovernanceConfig.Yaml(), GovernanceConfig.FastSettings());
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        _data.Dispose();
-    }
-
     private static string[] Strings(JsonNode? array) => array!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
 
     [Fact]
     public async Task Teams_round_trip_every_field_and_deleting_a_team_deletes_its_keys()
     {
-        (await _gateway.PostAsync("/user/new", """{"user_id":"existing","user_email":"existing@example.com","auto_create_key":false}""")).AssertOk();
+        (await Host.PostAsync("/user/new", """{"user_id":"existing","user_email":"existing@example.com","auto_create_key":false}""")).AssertOk();
 
-        var created = (await _gateway.PostAsync("/team/new", """
+        var created = (await Host.PostAsync("/team/new", """
             {"team_id":"research","team_alias":"Research","models":["chat","other"],"max_budget":50,"budget_duration":"1mo",
              "tpm_limit":5000,"rpm_limit":100,"max_parallel_requests":4,"metadata":{"cost_center":"42"},"tags":["r"],"blocked":false,
              "members_with_roles":[{"role":"admin","user_id":"existing"},{"role":"user","user_email":"new@example.com"}]}
             """)).AssertOk().Body!;
-        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["team_id"] = "research" });
-        var info = (await _gateway.GetAsync("/team/info?team_id=research")).AssertOk().Body!;
-        var updated = (await _gateway.PostAsync("/team/update", """{"team_id":"research","team_alias":"R&D","max_budget":60,"models":["chat"]}""")).AssertOk().Body!;
-        var blocked = (await _gateway.PostAsync("/team/block", """{"team_id":"research"}""")).AssertOk().Body!;
-        var listed = (await _gateway.GetAsync("/team/list")).AssertOk().Body!;
+        var key = await Host.GenerateKeyAsync(new JsonObject { ["team_id"] = "research" });
+        var info = (await Host.GetAsync("/team/info?team_id=research")).AssertOk().Body!;
+        var updated = (await Host.PostAsync("/team/update", """{"team_id":"research","team_alias":"R&D","max_budget":60,"models":["chat"]}""")).AssertOk().Body!;
+        var blocked = (await Host.PostAsync("/team/block", """{"team_id":"research"}""")).AssertOk().Body!;
+        var listed = (await Host.GetAsync("/team/list")).AssertOk().Body!;
 
         foreach (var team in new[] { created, info["team_info"]! })
         {
@@ -64,28 +53,28 @@ public sealed class TeamUserCustomerApiTests : IAsyncLifetime
         Assert.True(blocked["blocked"]!.GetValue<bool>());
         Assert.Equal("research", Assert.Single(listed.AsArray())!["team_id"]!.GetValue<string>());
 
-        var deleted = (await _gateway.PostAsync("/team/delete", """{"team_ids":["research"]}""")).AssertOk().Body!;
+        var deleted = (await Host.PostAsync("/team/delete", """{"team_ids":["research"]}""")).AssertOk().Body!;
         Assert.Equal(["research"], Strings(deleted["deleted_teams"]));
-        (await _gateway.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
-        Assert.Empty((await _gateway.GetAsync("/team/list")).AssertOk().Body!.AsArray());
+        (await Host.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
+        Assert.Empty((await Host.GetAsync("/team/list")).AssertOk().Body!.AsArray());
     }
 
     [Fact]
     public async Task A_new_user_gets_a_key_and_teams_and_deleting_the_user_deletes_its_keys()
     {
-        (await _gateway.PostAsync("/team/new", """{"team_id":"ops"}""")).AssertOk();
+        (await Host.PostAsync("/team/new", """{"team_id":"ops"}""")).AssertOk();
 
-        var created = (await _gateway.PostAsync("/user/new", """
+        var created = (await Host.PostAsync("/user/new", """
             {"user_id":"bob","user_email":"bob@example.com","user_alias":"Bob","user_role":"internal_user","teams":["ops"],
              "models":["chat"],"max_budget":5,"budget_duration":"7d","tpm_limit":100,"rpm_limit":10,"max_parallel_requests":2,
              "metadata":{"dept":"ops"},"key_alias":"bob-laptop"}
             """)).AssertOk().Body!;
         var key = created["key"]!.GetValue<string>();
-        var info = (await _gateway.GetAsync("/user/info?user_id=bob")).AssertOk().Body!;
-        var ownInfo = (await _gateway.GetAsync("/user/info", key)).AssertOk().Body!;
-        var updated = (await _gateway.PostAsync("/user/update", """{"user_email":"bob@example.com","max_budget":8,"user_role":"internal_user_viewer"}""")).AssertOk().Body!;
-        var listed = (await _gateway.GetAsync("/user/list?page=1&page_size=10")).AssertOk().Body!;
-        var spendUsers = (await _gateway.GetAsync("/spend/users?user_id=bob")).AssertOk().Body!;
+        var info = (await Host.GetAsync("/user/info?user_id=bob")).AssertOk().Body!;
+        var ownInfo = (await Host.GetAsync("/user/info", key)).AssertOk().Body!;
+        var updated = (await Host.PostAsync("/user/update", """{"user_email":"bob@example.com","max_budget":8,"user_role":"internal_user_viewer"}""")).AssertOk().Body!;
+        var listed = (await Host.GetAsync("/user/list?page=1&page_size=10")).AssertOk().Body!;
+        var spendUsers = (await Host.GetAsync("/spend/users?user_id=bob")).AssertOk().Body!;
 
         Assert.StartsWith("sk-", key, StringComparison.Ordinal);
         Assert.Equal("bob-laptop", created["key_alias"]!.GetValue<string>());
@@ -108,30 +97,30 @@ public sealed class TeamUserCustomerApiTests : IAsyncLifetime
         Assert.Equal("bob", Assert.Single(info["keys"]!.AsArray())!["user_id"]!.GetValue<string>());
         Assert.Equal("ops", Assert.Single(info["teams"]!.AsArray())!["team_id"]!.GetValue<string>());
         Assert.Equal("bob", ownInfo["user_id"]!.GetValue<string>());
-        (await _gateway.GetAsync("/user/info?user_id=someone-else", key)).AssertError(HttpStatusCode.Forbidden);
+        (await Host.GetAsync("/user/info?user_id=someone-else", key)).AssertError(HttpStatusCode.Forbidden);
         Assert.Equal(8, updated["data"]!["max_budget"]!.GetValue<double>());
         Assert.Equal("internal_user_viewer", updated["data"]!["user_role"]!.GetValue<string>());
         Assert.Equal(1, listed["total"]!.GetValue<int>());
         Assert.Equal("bob", Assert.Single(spendUsers.AsArray())!["user_id"]!.GetValue<string>());
 
-        var deleted = (await _gateway.PostAsync("/user/delete", """{"user_ids":["bob"]}""")).AssertOk().Body!;
+        var deleted = (await Host.PostAsync("/user/delete", """{"user_ids":["bob"]}""")).AssertOk().Body!;
         Assert.Equal(["bob"], Strings(deleted["deleted_users"]));
-        (await _gateway.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
-        var team = (await _gateway.GetAsync("/team/info?team_id=ops")).AssertOk().Body!;
+        (await Host.GetAsync($"/key/info?key={key}")).AssertError(HttpStatusCode.BadRequest);
+        var team = (await Host.GetAsync("/team/info?team_id=ops")).AssertOk().Body!;
         Assert.Empty(team["team_info"]!["members_with_roles"]!.AsArray());
     }
 
     [Fact]
     public async Task Customers_round_trip_under_both_prefixes()
     {
-        var created = (await _gateway.PostAsync("/customer/new", """
+        var created = (await Host.PostAsync("/customer/new", """
             {"user_id":"acme","alias":"ACME Corp","max_budget":2.5,"budget_duration":"30d","tpm_limit":10,"rpm_limit":5,"max_parallel_requests":1}
             """)).AssertOk().Body!;
-        var info = (await _gateway.GetAsync("/end_user/info?end_user_id=acme")).AssertOk().Body!;
-        var updated = (await _gateway.PostAsync("/customer/update", """{"user_id":"acme","alias":"ACME","max_budget":3}""")).AssertOk().Body!;
-        var blocked = (await _gateway.PostAsync("/customer/block", """{"user_ids":["acme"]}""")).AssertOk().Body!;
-        var listed = (await _gateway.GetAsync("/customer/list")).AssertOk().Body!;
-        var unblocked = (await _gateway.PostAsync("/end_user/unblock", """{"user_ids":["acme"]}""")).AssertOk().Body!;
+        var info = (await Host.GetAsync("/end_user/info?end_user_id=acme")).AssertOk().Body!;
+        var updated = (await Host.PostAsync("/customer/update", """{"user_id":"acme","alias":"ACME","max_budget":3}""")).AssertOk().Body!;
+        var blocked = (await Host.PostAsync("/customer/block", """{"user_ids":["acme"]}""")).AssertOk().Body!;
+        var listed = (await Host.GetAsync("/customer/list")).AssertOk().Body!;
+        var unblocked = (await Host.PostAsync("/end_user/unblock", """{"user_ids":["acme"]}""")).AssertOk().Body!;
 
         foreach (var customer in new[] { created, info })
         {
@@ -152,18 +141,18 @@ public sealed class TeamUserCustomerApiTests : IAsyncLifetime
         Assert.Equal(["acme"], Strings(blocked["blocked_users"]));
         Assert.True(Assert.Single(listed.AsArray())!["blocked"]!.GetValue<bool>());
         Assert.Equal(["acme"], Strings(unblocked["unblocked_users"]));
-        Assert.Equal(["acme"], Strings((await _gateway.PostAsync("/customer/delete", """{"user_ids":["acme"]}""")).AssertOk().Body!["deleted_customers"]));
-        Assert.Empty((await _gateway.GetAsync("/customer/list")).AssertOk().Body!.AsArray());
+        Assert.Equal(["acme"], Strings((await Host.PostAsync("/customer/delete", """{"user_ids":["acme"]}""")).AssertOk().Body!["deleted_customers"]));
+        Assert.Empty((await Host.GetAsync("/customer/list")).AssertOk().Body!.AsArray());
     }
 
     [Fact]
     public async Task Model_info_describes_deployments_without_credentials_and_a_key_sees_only_its_models()
     {
-        var key = await _gateway.GenerateKeyAsync(new JsonObject { ["models"] = new JsonArray("chat") });
+        var key = await Host.GenerateKeyAsync(new JsonObject { ["models"] = new JsonArray("chat") });
 
-        var all = (await _gateway.GetAsync("/model/info")).AssertOk().Body!["data"]!.AsArray();
-        var forKey = (await _gateway.GetAsync("/v1/model/info", key)).AssertOk().Body!["data"]!.AsArray();
-        var models = (await _gateway.GetAsync("/v1/models", key)).AssertOk().Body!["data"]!.AsArray();
+        var all = (await Host.GetAsync("/model/info")).AssertOk().Body!["data"]!.AsArray();
+        var forKey = (await Host.GetAsync("/v1/model/info", key)).AssertOk().Body!["data"]!.AsArray();
+        var models = (await Host.GetAsync("/v1/models", key)).AssertOk().Body!["data"]!.AsArray();
 
         Assert.Equal(["chat", "other", "embed"], all.Select(m => m!["model_name"]!.GetValue<string>()));
         var chat = all[0]!;

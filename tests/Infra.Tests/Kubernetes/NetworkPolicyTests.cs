@@ -23,6 +23,7 @@ public sealed class NetworkPolicyTests(EksOverlay eks)
     [InlineData("traceingest", "clickhouse", 8123, true)]
     [InlineData("traceingest-worker", "clickhouse", 8123, true)]
     [InlineData("traceui", "clickhouse", 8123, true)]
+    [InlineData("traceui", "gateway", 8080, true)]
     [InlineData("clickhouse", "clickhouse-keeper", 9181, true)]
     [InlineData("clickhouse", "clickhouse", 9009, true)]
     [InlineData("clickhouse-keeper", "clickhouse-keeper", 9234, true)]

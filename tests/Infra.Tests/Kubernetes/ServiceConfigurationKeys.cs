@@ -12,6 +12,7 @@ using Storage.TraceStore;
 using TraceIngest.Extensions;
 using TraceIngest.Ingestion;
 using TraceIngest.Worker;
+using TraceUi.RemoteGateway;
 
 namespace Infra.Tests.Kubernetes;
 
@@ -39,6 +40,7 @@ public static class ServiceConfigurationKeys
     public static readonly string S3Bucket = Key<S3Options>(S3Options.SectionName, nameof(S3Options.Bucket));
     public static readonly string S3Region = Key<S3Options>(S3Options.SectionName, nameof(S3Options.Region));
     public static readonly string S3CreateBucket = Key<S3Options>(S3Options.SectionName, nameof(S3Options.CreateBucket));
+    public static readonly string TraceUiGatewayUrl = Key<RemoteGatewayOptions>(RemoteGatewayOptions.SectionName, nameof(RemoteGatewayOptions.Url));
     public static readonly string TraceIngestRoles = Key<TraceIngestOptions>(TraceIngestOptions.SectionName, nameof(TraceIngestOptions.Roles));
 
     /// <summary>Kestrel's port in the .NET container images (and in ours: see each service's csproj).</summary>
@@ -66,7 +68,8 @@ public static class ServiceConfigurationKeys
         "traceingest" or "traceingest-worker" =>
             [HttpPorts, ProjectDb, Redis, ClickHouseEndpoint, ClickHouseUsername, ClickHousePassword, ClickHouseDatabase, ClickHouseCluster,
              S3Bucket, S3Region, S3CreateBucket, TraceIngestRoles, DataDirectory],
-        "traceui" => [HttpPorts, ProjectDb, Redis, ClickHouseEndpoint, ClickHouseUsername, ClickHousePassword, ClickHouseDatabase, ClickHouseCluster, DataDirectory],
+        "traceui" => [HttpPorts, ProjectDb, Redis, ClickHouseEndpoint, ClickHouseUsername, ClickHousePassword, ClickHouseDatabase, ClickHouseCluster, DataDirectory,
+            TraceUiGatewayUrl, MasterKey],
         _ => throw new ArgumentException($"No known service runs in Deployment {deployment}.", nameof(deployment)),
     };
 
@@ -96,6 +99,7 @@ public static class ServiceConfigurationKeys
             (typeof(LangfuseExportOptions), null),
             (typeof(MasterKeyOptions), null),
             (typeof(HeadlessProvisioningOptions), null),
+            (typeof(RemoteGatewayOptions), RemoteGatewayOptions.SectionName),
         ];
         foreach (var (type, section) in optionTypes)
         {

@@ -1,6 +1,6 @@
-using Gateway.Configuration;
+using Storage.Governance;
 
-namespace Gateway.Tests.Configuration;
+namespace Storage.Tests.Governance;
 
 public sealed class ModelPatternTests
 {

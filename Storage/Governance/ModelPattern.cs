@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Gateway.Configuration;
+namespace Storage.Governance;
 
 /// <summary>
 /// A wildcard <c>model_name</c>, as LiteLLM accepts: <c>*</c> matches any run of characters, so
