@@ -3,6 +3,7 @@ using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
 using Storage.TraceStore;
+using Storage.TraceStore.Queries;
 using Storage.TraceStore.Rows;
 using static Storage.TraceStore.Rows.TraceRowReader;
 
@@ -14,12 +15,6 @@ namespace TraceIngest.Worker;
 /// </summary>
 public sealed class TraceRowStore(ClickHouseTraceStore store)
 {
-    private const int IdsPerQuery = 1000;
-
-    // Query parameters travel in the URL, and a ClickHouse server refuses URLs over 1 MiB (http_max_uri_size):
-    // ids may be 800 characters and triple in length when percent-encoded, so a read is cut by size as well.
-    private const int IdCharactersPerQuery = 64 * 1024;
-
     public Task<Dictionary<string, TraceRow>> ReadTracesAsync(string projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
         ReadAsync("traces", TraceColumns, projectId, ids, ReadTrace, cancellationToken);
 
@@ -73,7 +68,7 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
     private async Task<Dictionary<string, TRow>> ReadAsync<TRow>(string table, string[] columns, string projectId, IReadOnlyCollection<string> ids, Func<DbDataReader, TRow> read, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<string, TRow>(StringComparer.Ordinal);
-        foreach (var chunk in Chunks(ids))
+        foreach (var chunk in IdParameterChunks.Of(ids))
         {
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("project", projectId);
@@ -90,28 +85,5 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
         }
 
         return rows;
-    }
-
-    private static IEnumerable<string[]> Chunks(IReadOnlyCollection<string> ids)
-    {
-        var chunk = new List<string>(Math.Min(ids.Count, IdsPerQuery));
-        var characters = 0;
-        foreach (var id in ids)
-        {
-            if (chunk.Count > 0 && (chunk.Count == IdsPerQuery || characters + id.Length > IdCharactersPerQuery))
-            {
-                yield return [.. chunk];
-                chunk.Clear();
-                characters = 0;
-            }
-
-            chunk.Add(id);
-            characters += id.Length;
-        }
-
-        if (chunk.Count > 0)
-        {
-            yield return [.. chunk];
-        }
     }
 }

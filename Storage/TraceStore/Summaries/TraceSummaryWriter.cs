@@ -1,5 +1,6 @@
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
+using Storage.TraceStore.Queries;
 
 namespace Storage.TraceStore.Summaries;
 
@@ -16,12 +17,10 @@ namespace Storage.TraceStore.Summaries;
 /// </remarks>
 public sealed class TraceSummaryWriter(ClickHouseTraceStore store)
 {
-    private const int IdsPerStatement = 1000;
-
     /// <summary>Recomputes the summaries of the given traces of one project (after writing their rows).</summary>
     public async Task RecomputeAsync(string projectId, IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
     {
-        foreach (var chunk in traceIds.Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+        foreach (var chunk in IdParameterChunks.Of(traceIds.Distinct(StringComparer.Ordinal)))
         {
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("project", projectId);

@@ -99,12 +99,19 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
     }
 
     [Fact]
-    public async Task A_full_batch_of_the_longest_ids_is_written()
+    public async Task A_batch_of_the_longest_ids_is_written_and_summarized()
     {
-        // 1,000 ids of the longest length accepted: reading their stored rows must fit the server's URL limit.
+        // 300 spans, each in its own trace, all ids of the longest length accepted; the trace ids take six URL
+        // characters per character once percent-encoded (1.4 MB for the batch): reading the stored rows and
+        // recomputing the traces' summaries must still fit the server's URL limit.
         var prefix = Guid.NewGuid().ToString("N");
-        var events = Enumerable.Range(0, 1000)
-            .Select(i => (JsonNode)IngestionClient.Event("span-create", new JsonObject { ["id"] = $"{prefix}-{i:D4}-".PadRight(800, 'x'), ["traceId"] = prefix, ["name"] = "long id" }))
+        string TraceId(int i) => $"{prefix}-{i:D4}-".PadRight(800, 'ê');
+        var events = Enumerable.Range(0, 300)
+            .SelectMany(i => new JsonNode[]
+            {
+                IngestionClient.Event("trace-create", new JsonObject { ["id"] = TraceId(i), ["name"] = "long id" }),
+                IngestionClient.Event("span-create", new JsonObject { ["id"] = $"{prefix}-{i:D4}-".PadRight(800, 'x'), ["traceId"] = TraceId(i), ["name"] = "long id" }),
+            })
             .ToArray();
         var client = new IngestionClient(_host, PublicKey, SecretKey);
         using var response = await client.PostBatchAsync(events);
@@ -112,16 +119,19 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
 
         var store = _host.Services.GetRequiredService<ClickHouseTraceStore>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        long written;
+        long written, summarized;
         do
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
-            written = Convert.ToInt64(
-                await store.Client.ExecuteScalarAsync($"SELECT count() FROM observations WHERE trace_id = '{prefix}'", cancellationToken: TestContext.Current.CancellationToken),
-                System.Globalization.CultureInfo.InvariantCulture);
+            written = await CountAsync(store, $"SELECT count() FROM observations WHERE startsWith(trace_id, '{prefix}')");
+            summarized = await CountAsync(store, $"SELECT count() FROM trace_summaries FINAL WHERE startsWith(trace_id, '{prefix}') AND observations = 1");
         }
-        while (written < 1000 && DateTime.UtcNow < deadline);
+        while ((written < 300 || summarized < 300) && DateTime.UtcNow < deadline);
 
-        Assert.Equal(1000, written);
+        Assert.Equal(300, written);
+        Assert.Equal(300, summarized);
     }
+
+    private static async Task<long> CountAsync(ClickHouseTraceStore store, string sql) =>
+        Convert.ToInt64(await store.Client.ExecuteScalarAsync(sql, cancellationToken: TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 }
