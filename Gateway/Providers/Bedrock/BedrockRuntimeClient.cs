@@ -115,41 +115,14 @@ internal sealed partial class BedrockRuntimeClient(BedrockTarget target, Bedrock
     /// <summary>Reads a whole body of at most <paramref name="limit"/> bytes into a pooled buffer (the caller returns it).</summary>
     public static async ValueTask<(byte[] Buffer, int Length)> ReadAsync(HttpResponseMessage response, int limit, UpstreamTimer timer)
     {
-        var stream = await response.Content.ReadAsStreamAsync(timer.Token);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(response.Content.Headers.ContentLength ?? 16 * 1024, 1024, limit));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length >= limit)
-                    {
-                        throw new IOException($"the answer is larger than {limit} bytes");
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, buffer.Length * 2));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                timer.Restart();
-                var read = await stream.ReadAsync(buffer.AsMemory(length), timer.Token);
-                if (read == 0)
-                {
-                    return (buffer, length);
-                }
-
-                length += read;
-            }
-        }
-        catch
+        var (buffer, length, complete) = await PooledResponseBody.ReadAsync(response, limit, timer.Token, timer.Restart);
+        if (!complete)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw;
+            throw new IOException($"the answer is larger than {limit} bytes");
         }
+
+        return (buffer, length);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bedrock deployment {Deployment} has no usable AWS credentials from {Source}: {Reason}")]

@@ -111,7 +111,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
             return true;
         }
 
-        var (buffer, length, complete) = await ReadAsync(response, MaxCheckedAnswerBytes, cancellationToken);
+        var (buffer, length, complete) = await PooledResponseBody.ReadAsync(response, MaxCheckedAnswerBytes, cancellationToken);
         try
         {
             if (!complete)
@@ -162,7 +162,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
             return true;
         }
 
-        var (buffer, length, complete) = await ReadAsync(response, MaxRefusalBytes, cancellationToken);
+        var (buffer, length, complete) = await PooledResponseBody.ReadAsync(response, MaxRefusalBytes, cancellationToken);
         try
         {
             var body = buffer.AsSpan(0, length);
@@ -187,44 +187,6 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async ValueTask<(byte[] Buffer, int Length, bool Complete)> ReadAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
-    {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(response.Content.Headers.ContentLength ?? 16 * 1024, 1024, limit));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length >= limit)
-                    {
-                        return (buffer, length, false);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, buffer.Length * 2));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
-                if (read == 0)
-                {
-                    return (buffer, length, true);
-                }
-
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
         }
     }
 
