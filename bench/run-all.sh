@@ -31,7 +31,7 @@ bench/run-gateway-peers.sh --output docs/benchmarks/gateway-peers
 
 {
   echo '```'
-  bench/run-traceui-pages.sh 1000000 10 5
+  bench/run-traceui-pages.sh 1000000 10 20
   echo '```'
 } > docs/benchmarks/traceui-pages.md
 
