@@ -31,6 +31,12 @@ bench/run-gateway-peers.sh --output docs/benchmarks/gateway-peers
 
 {
   echo '```'
+  bench/run-otlp-mapping.sh 100000
+  echo '```'
+} > docs/benchmarks/otlp-mapping.md
+
+{
+  echo '```'
   bench/run-traceui-pages.sh 1000000 10 20
   echo '```'
 } > docs/benchmarks/traceui-pages.md

@@ -26,7 +26,7 @@ public static class OtlpApi
     }
 
     private static async Task<IResult> ExportAsync(
-        HttpRequest request, ClaimsPrincipal caller, IngestionBatchStore store, IOptions<IngestionOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal caller, IngestionBatchStore store, IOptions<IngestionOptions> options, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not (Protobuf or "application/json"))
@@ -42,28 +42,31 @@ public static class OtlpApi
                 : PublicApiError.Result(StatusCodes.Status400BadRequest, "Content-Encoding must be gzip or absent, and the body must decode", "BadRequest");
         }
 
-        List<OtlpSpan> spans;
+        using var batch = store.CreateBatch(IngestionApi.ProjectOf(caller), sizeHint: body.Length + 4096);
         try
         {
-            spans = mediaType == Protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body, options.Value);
+            var mapper = new OtlpSpanMapper(batch);
+            if (mediaType == Protobuf)
+            {
+                OtlpProtobufReader.Read(body.Span, mapper.Add);
+            }
+            else
+            {
+                ReadJson(body, options.Value, mapper);
+            }
+
+            mapper.Complete();
         }
-        catch (Exception exception) when (exception is OtlpFormatException or JsonException or FormatException or InvalidOperationException)
+        catch (Exception exception) when (exception is OtlpFormatException or JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
             return PublicApiError.Result(StatusCodes.Status400BadRequest, $"Invalid OTLP export: {exception.Message}", "BadRequest");
         }
 
-        var receivedAt = clock.GetUtcNow();
-        var events = new List<IngestionEvent>();
-        foreach (var (type, eventId, eventBody) in OtlpSpanMapper.Map(spans))
-        {
-            events.Add(new IngestionEvent(eventId, type, receivedAt, eventBody["id"]!.GetValue<string>(), OtlpSpanMapper.ToElement(eventBody)));
-        }
-
-        if (events.Count > 0)
+        if (batch.Count > 0)
         {
             try
             {
-                await store.StoreAsync(IngestionApi.ProjectOf(caller), events, cancellationToken);
+                await store.StoreAsync(batch, cancellationToken);
             }
             catch (StorageUnavailableException exception)
             {
@@ -77,7 +80,7 @@ public static class OtlpApi
             : TypedResults.Content("{}", "application/json");
     }
 
-    private static List<OtlpSpan> ReadJson(ReadOnlyMemory<byte> body, IngestionOptions options)
+    private static void ReadJson(ReadOnlyMemory<byte> body, IngestionOptions options, OtlpSpanMapper mapper)
     {
         if (!Utf8.IsValid(body.Span))
         {
@@ -85,6 +88,6 @@ public static class OtlpApi
         }
 
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
-        return OtlpJsonReader.Read(document.RootElement);
+        OtlpJsonReader.Read(document.RootElement, mapper.Add);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Storage;
@@ -13,24 +14,60 @@ namespace TraceIngest.Ingestion;
 /// </summary>
 public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, IngestionMasking masking, IOptions<IngestionOptions> options, TimeProvider clock)
 {
-    public const int FormatVersion = 1;
+    /// <summary>A batch for a request to write its accepted events into, then hand to <see cref="StoreAsync(IngestionBatchWriter, CancellationToken)"/>.</summary>
+    public IngestionBatchWriter CreateBatch(string projectId, int sizeHint = 0) => new(projectId, clock.GetUtcNow(), sizeHint);
 
     public async Task<IngestionBatchReference> StoreAsync(string projectId, IReadOnlyList<IngestionEvent> events, CancellationToken cancellationToken)
     {
-        var receivedAt = clock.GetUtcNow();
-        var key = $"ingestion/{BlobKey.Segment(projectId)}/{receivedAt:yyyy/MM/dd/HH}/{Guid.CreateVersion7():N}.json";
-
-        if (masking.Enabled)
+        var size = 256;
+        foreach (var item in events)
         {
-            events = events.Select(masking.Apply).ToList();
+            size += JsonMarshal.GetRawUtf8Value(item.Body).Length + 256;
         }
 
-        using var content = new MemoryStream();
-        WriteBatch(content, projectId, receivedAt, events);
-        content.Position = 0;
-        await blobs.PutAsync(key, content, cancellationToken);
+        using var batch = CreateBatch(projectId, size);
+        foreach (var item in events)
+        {
+            batch.Add(masking.Enabled ? masking.Apply(item) : item);
+        }
 
-        var reference = new IngestionBatchReference(projectId, key, events.Count, receivedAt);
+        return await PutAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Stores a batch its caller wrote, masked first when masking rules are configured.</summary>
+    public async Task<IngestionBatchReference> StoreAsync(IngestionBatchWriter batch, CancellationToken cancellationToken)
+    {
+        if (!masking.Enabled)
+        {
+            return await PutAsync(batch, cancellationToken);
+        }
+
+        var content = batch.Complete();
+        // The events sit three levels down (batch, events, event), as deep as the API accepted them.
+        using var written = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = options.Value.MaxJsonDepth + 3 });
+        using var masked = new IngestionBatchWriter(batch.ProjectId, batch.ReceivedAt, content.Length + 4096);
+        foreach (var item in written.RootElement.GetProperty("events").EnumerateArray())
+        {
+            masked.Add(masking.Apply(new IngestionEvent(
+                item.GetProperty("eventId").GetString()!,
+                IngestionEventType.Find(item.GetProperty("type").GetString()!)!,
+                item.GetProperty("timestamp").GetDateTimeOffset(),
+                item.GetProperty("entityId").GetString()!,
+                item.GetProperty("body"))));
+        }
+
+        return await PutAsync(masked, cancellationToken);
+    }
+
+    private async Task<IngestionBatchReference> PutAsync(IngestionBatchWriter batch, CancellationToken cancellationToken)
+    {
+        var key = $"ingestion/{BlobKey.Segment(batch.ProjectId)}/{batch.ReceivedAt:yyyy/MM/dd/HH}/{Guid.CreateVersion7():N}.json";
+        await using (var content = batch.OpenRead())
+        {
+            await blobs.PutAsync(key, content, cancellationToken);
+        }
+
+        var reference = new IngestionBatchReference(batch.ProjectId, key, batch.Count, batch.ReceivedAt);
         try
         {
             await queue.PublishAsync(options.Value.QueueStream, JsonSerializer.SerializeToUtf8Bytes(reference, IngestionJsonContext.Default.IngestionBatchReference), cancellationToken);
@@ -55,29 +92,5 @@ public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, I
         {
             // Left for retention to remove: without a queue message the worker never reads it.
         }
-    }
-
-    private static void WriteBatch(Stream destination, string projectId, DateTimeOffset receivedAt, IReadOnlyList<IngestionEvent> events)
-    {
-        using var json = new Utf8JsonWriter(destination);
-        json.WriteStartObject();
-        json.WriteNumber("version", FormatVersion);
-        json.WriteString("projectId", projectId);
-        json.WriteString("receivedAt", receivedAt);
-        json.WriteStartArray("events");
-        foreach (var item in events)
-        {
-            json.WriteStartObject();
-            json.WriteString("eventId", item.EventId);
-            json.WriteString("type", item.Type.Name);
-            json.WriteString("timestamp", item.Timestamp);
-            json.WriteString("entityId", item.EntityId);
-            json.WritePropertyName("body");
-            item.Body.WriteTo(json);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace TraceIngest.Otlp;
 
@@ -9,61 +9,153 @@ namespace TraceIngest.Otlp;
 /// </summary>
 internal static class GenAiMessages
 {
-    public static JsonNode? Input(OtlpSpan span, SpanAttributes attributes)
+    /// <summary>Writes the span's input as one JSON value; false (and nothing written) when it has none.</summary>
+    public static bool WriteInput(Utf8JsonWriter json, OtlpSpan span, SpanAttributes attributes)
     {
-        if (attributes.TakeJson("langfuse.observation.input") is { } declared)
+        if (WriteFirst(json, attributes, "langfuse.observation.input"))
         {
-            return declared;
+            return true;
         }
 
-        if (attributes.TakeJson("gen_ai.input.messages") is { } messages)
+        if (attributes.TakeFirst("gen_ai.input.messages") is { IsNull: false } messages)
         {
-            return attributes.TakeJson("gen_ai.system_instructions") is { } system && messages is JsonArray list
-                ? new JsonArray([new JsonObject { ["role"] = "system", ["content"] = system }, .. list.Select(m => m?.DeepClone())])
-                : messages;
-        }
-
-        return attributes.TakeJson("gen_ai.prompt")
-            ?? Indexed(attributes, "gen_ai.prompt.")
-            ?? attributes.TakeJson("input.value", "traceloop.entity.input", "mlflow.spanInputs", "gen_ai.tool.call.arguments")
-            ?? MessageEvents(span, e => e.StartsWith("gen_ai.", StringComparison.Ordinal) && e.EndsWith(".message", StringComparison.Ordinal));
-    }
-
-    public static JsonNode? Output(OtlpSpan span, SpanAttributes attributes) =>
-        attributes.TakeJson("langfuse.observation.output")
-        ?? attributes.TakeJson("gen_ai.output.messages")
-        ?? attributes.TakeJson("gen_ai.completion")
-        ?? Indexed(attributes, "gen_ai.completion.")
-        ?? attributes.TakeJson("output.value", "traceloop.entity.output", "mlflow.spanOutputs", "gen_ai.tool.call.result")
-        ?? MessageEvents(span, e => e == "gen_ai.choice");
-
-    /// <summary>The older convention: <c>gen_ai.prompt.0.role</c>, <c>gen_ai.prompt.0.content</c>, … as a message list.</summary>
-    private static JsonArray? Indexed(SpanAttributes attributes, string prefix)
-    {
-        var messages = new SortedDictionary<int, JsonObject>();
-        foreach (var (suffix, value) in attributes.TakePrefixed(prefix))
-        {
-            var dot = suffix.IndexOf('.', StringComparison.Ordinal);
-            if (dot > 0 && int.TryParse(suffix[..dot], out var index))
+            var system = attributes.TakeFirst("gen_ai.system_instructions");
+            using var list = system.IsNull ? null : messages.ParseStructured();
+            if (list is not null && list.RootElement.ValueKind == JsonValueKind.Array)
             {
-                if (!messages.TryGetValue(index, out var message))
+                json.WriteStartArray();
+                json.WriteStartObject();
+                json.WriteString("role", "system");
+                json.WritePropertyName("content");
+                system.WriteParsedTo(json);
+                json.WriteEndObject();
+                foreach (var message in list.RootElement.EnumerateArray())
                 {
-                    messages[index] = message = new JsonObject();
+                    message.WriteTo(json);
                 }
 
-                message[suffix[(dot + 1)..]] = value is null ? null : SpanAttributes.ParseIfJson(value);
+                json.WriteEndArray();
+            }
+            else
+            {
+                messages.WriteParsedTo(json);
+            }
+
+            return true;
+        }
+
+        return WriteFirst(json, attributes, "gen_ai.prompt")
+            || WriteIndexed(json, attributes, "gen_ai.prompt.")
+            || WriteFirst(json, attributes, "input.value", "traceloop.entity.input", "mlflow.spanInputs", "gen_ai.tool.call.arguments")
+            || WriteMessageEvents(json, span, IsInputMessage);
+    }
+
+    /// <summary>Writes the span's output as one JSON value; false (and nothing written) when it has none.</summary>
+    public static bool WriteOutput(Utf8JsonWriter json, OtlpSpan span, SpanAttributes attributes) =>
+        WriteFirst(json, attributes, "langfuse.observation.output")
+        || WriteFirst(json, attributes, "gen_ai.output.messages")
+        || WriteFirst(json, attributes, "gen_ai.completion")
+        || WriteIndexed(json, attributes, "gen_ai.completion.")
+        || WriteFirst(json, attributes, "output.value", "traceloop.entity.output", "mlflow.spanOutputs", "gen_ai.tool.call.result")
+        || WriteMessageEvents(json, span, IsChoice);
+
+    private static bool IsInputMessage(string name) => name.StartsWith("gen_ai.", StringComparison.Ordinal) && name.EndsWith(".message", StringComparison.Ordinal);
+
+    private static bool IsChoice(string name) => name == "gen_ai.choice";
+
+    private static bool WriteFirst(Utf8JsonWriter json, SpanAttributes attributes, params ReadOnlySpan<string> keys)
+    {
+        if (attributes.TakeFirst(keys) is not { IsNull: false } value)
+        {
+            return false;
+        }
+
+        value.WriteParsedTo(json);
+        return true;
+    }
+
+    /// <summary>The older convention: <c>gen_ai.prompt.0.role</c>, <c>gen_ai.prompt.0.content</c>, … as a message list.</summary>
+    private static bool WriteIndexed(Utf8JsonWriter json, SpanAttributes attributes, string prefix)
+    {
+        SortedDictionary<int, List<(string Field, OtlpValue Value)>>? messages = null;
+        for (var i = attributes.NextWithPrefix(prefix, -1); i >= 0; i = attributes.NextWithPrefix(prefix, i))
+        {
+            var suffix = attributes.Key(i).AsSpan(prefix.Length);
+            var dot = suffix.IndexOf('.');
+            if (dot > 0 && int.TryParse(suffix[..dot], out var index))
+            {
+                messages ??= [];
+                if (!messages.TryGetValue(index, out var message))
+                {
+                    messages[index] = message = [];
+                }
+
+                var field = suffix[(dot + 1)..].ToString();
+                var existing = message.FindIndex(m => m.Field == field);
+                if (existing >= 0)
+                {
+                    message[existing] = (field, attributes.Value(i));
+                }
+                else
+                {
+                    message.Add((field, attributes.Value(i)));
+                }
             }
         }
 
-        return messages.Count == 0 ? null : new JsonArray(messages.Values.Select(m => (JsonNode?)m).ToArray());
+        if (messages is null)
+        {
+            return false;
+        }
+
+        json.WriteStartArray();
+        foreach (var message in messages.Values)
+        {
+            json.WriteStartObject();
+            foreach (var (field, value) in message)
+            {
+                json.WritePropertyName(field);
+                value.WriteParsedTo(json);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        return true;
     }
 
-    private static JsonArray? MessageEvents(OtlpSpan span, Func<string, bool> matches)
+    private static bool WriteMessageEvents(Utf8JsonWriter json, OtlpSpan span, Func<string, bool> matches)
     {
-        var messages = span.Events
-            .Where(e => matches(e.Name))
-            .Select(e => (JsonNode?)new JsonObject(e.Attributes.Select(a => KeyValuePair.Create(a.Key, a.Value is null ? null : SpanAttributes.ParseIfJson(a.Value.DeepClone())))))
-            .ToArray();
-        return messages.Length == 0 ? null : new JsonArray(messages);
+        var any = false;
+        foreach (var spanEvent in span.Events)
+        {
+            if (!matches(spanEvent.Name))
+            {
+                continue;
+            }
+
+            if (!any)
+            {
+                json.WriteStartArray();
+                any = true;
+            }
+
+            json.WriteStartObject();
+            for (var i = 0; i < spanEvent.Attributes.Count; i++)
+            {
+                json.WritePropertyName(spanEvent.Attributes.Key(i));
+                spanEvent.Attributes.Value(i).WriteParsedTo(json);
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (any)
+        {
+            json.WriteEndArray();
+        }
+
+        return any;
     }
 }

@@ -1,74 +1,134 @@
-using System.Text.Json.Nodes;
+using System.Globalization;
+using System.Text.Json;
 
 namespace TraceIngest.Otlp;
 
 /// <summary>Token usage and cost from the attribute names instrumentations use, in Langfuse's usage/cost keys.</summary>
-internal static class GenAiUsage
+internal sealed class GenAiUsage
 {
-    private static readonly Dictionary<string, string> UsageKeys = new(StringComparer.Ordinal)
-    {
-        ["gen_ai.usage.input_tokens"] = "input",
-        ["gen_ai.usage.prompt_tokens"] = "input",
-        ["gen_ai.usage.output_tokens"] = "output",
-        ["gen_ai.usage.completion_tokens"] = "output",
-        ["gen_ai.usage.total_tokens"] = "total",
-        ["llm.token_count.prompt"] = "input",
-        ["llm.token_count.completion"] = "output",
-        ["llm.token_count.total"] = "total",
-    };
+    private const string UsagePrefix = "gen_ai.usage.";
 
-    public static JsonObject Usage(SpanAttributes attributes)
+    private static readonly (string Attribute, string Key)[] UsageKeys =
+    [
+        ("gen_ai.usage.input_tokens", "input"),
+        ("gen_ai.usage.prompt_tokens", "input"),
+        ("gen_ai.usage.output_tokens", "output"),
+        ("gen_ai.usage.completion_tokens", "output"),
+        ("gen_ai.usage.total_tokens", "total"),
+        ("llm.token_count.prompt", "input"),
+        ("llm.token_count.completion", "output"),
+        ("llm.token_count.total", "total"),
+    ];
+
+    private readonly List<(ReadOnlyMemory<char> Key, long Tokens)> _usage = [];
+    private readonly List<(ReadOnlyMemory<char> Key, double Amount)> _cost = [];
+
+    public void WriteUsage(Utf8JsonWriter json, SpanAttributes attributes)
     {
-        var usage = new JsonObject();
-        if (attributes.TakeJson("langfuse.observation.usage_details") is JsonObject declared)
-        {
-            foreach (var (key, value) in declared)
-            {
-                if (value is not null && SpanAttributes.Number(value) is >= 0 and var number)
-                {
-                    usage[key] = (long)number!;
-                }
-            }
-        }
+        _usage.Clear();
+        AddDeclared(attributes.TakeFirst("langfuse.observation.usage_details"), _usage, static tokens => (long)tokens);
 
         foreach (var (attribute, key) in UsageKeys)
         {
-            if (!usage.ContainsKey(key) && attributes.TakeNumber(attribute) is >= 0 and var tokens)
+            if (IndexOf(_usage, key) < 0 && attributes.TakeNumber(attribute) is { } tokens && tokens >= 0)
             {
-                usage[key] = (long)tokens!;
+                _usage.Add((key.AsMemory(), (long)tokens));
             }
         }
 
-        foreach (var (name, value) in attributes.TakePrefixed("gen_ai.usage."))
+        for (var i = attributes.NextWithPrefix(UsagePrefix, -1); i >= 0; i = attributes.NextWithPrefix(UsagePrefix, i))
         {
-            if (name != "cost" && value is not null && SpanAttributes.Number(value) is >= 0 and var tokens && !usage.ContainsKey(name))
+            var name = attributes.Key(i).AsMemory(UsagePrefix.Length);
+            if (!name.Span.SequenceEqual("cost") && attributes.Value(i).Number() is { } tokens && tokens >= 0 && IndexOf(_usage, name.Span) < 0)
             {
-                usage[name] = (long)tokens!;
+                _usage.Add((name, (long)tokens));
             }
         }
 
-        return usage;
+        if (_usage.Count > 0)
+        {
+            json.WriteStartObject("usageDetails");
+            foreach (var (key, tokens) in _usage)
+            {
+                json.WriteNumber(key.Span, tokens);
+            }
+
+            json.WriteEndObject();
+        }
     }
 
-    public static JsonObject Cost(SpanAttributes attributes)
+    public void WriteCost(Utf8JsonWriter json, SpanAttributes attributes)
     {
-        var cost = new JsonObject();
-        if (attributes.TakeJson("langfuse.observation.cost_details") is JsonObject declared)
+        _cost.Clear();
+        AddDeclared(attributes.TakeFirst("langfuse.observation.cost_details"), _cost, static amount => amount);
+
+        if (IndexOf(_cost, "total") < 0 && attributes.TakeNumber("gen_ai.usage.cost", "llm.cost.total") is { } total && total >= 0)
         {
-            foreach (var (key, value) in declared)
+            _cost.Add(("total".AsMemory(), total));
+        }
+
+        if (_cost.Count > 0)
+        {
+            json.WriteStartObject("costDetails");
+            foreach (var (key, amount) in _cost)
             {
-                if (value is not null && SpanAttributes.Number(value) is >= 0 and var amount)
-                {
-                    cost[key] = amount;
-                }
+                json.WritePropertyName(key.Span);
+                OtlpValue.WriteDouble(json, amount);
+            }
+
+            json.WriteEndObject();
+        }
+    }
+
+    /// <summary>The non-negative numbers of a declared JSON object (Langfuse's SDKs send usage and cost that way).</summary>
+    private static void AddDeclared<T>(OtlpValue declared, List<(ReadOnlyMemory<char> Key, T Value)> into, Func<double, T> convert)
+    {
+        using var document = declared.ParseStructured();
+        if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var entry in document.RootElement.EnumerateObject())
+        {
+            if (Number(entry.Value) is { } number && number >= 0)
+            {
+                Set(into, entry.Name.AsMemory(), convert(number));
+            }
+        }
+    }
+
+    /// <summary>A JSON number, or a string that holds one.</summary>
+    private static double? Number(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetDouble(out var number) => number,
+        JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    private static int IndexOf<T>(List<(ReadOnlyMemory<char> Key, T Value)> entries, ReadOnlySpan<char> key)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Key.Span.SequenceEqual(key))
+            {
+                return i;
             }
         }
 
-        if (!cost.ContainsKey("total") && attributes.TakeNumber("gen_ai.usage.cost", "llm.cost.total") is >= 0 and var total)
-        {
-            cost["total"] = total;
-        }
+        return -1;
+    }
 
-        return cost;
+    private static void Set<T>(List<(ReadOnlyMemory<char> Key, T Value)> entries, ReadOnlyMemory<char> key, T value)
+    {
+        var index = IndexOf(entries, key.Span);
+        if (index >= 0)
+        {
+            entries[index] = (entries[index].Key, value);
+        }
+        else
+        {
+            entries.Add((key, value));
+        }
     }
 }

@@ -1,117 +1,171 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace TraceIngest.Otlp;
 
 /// <summary>
 /// Decodes the OTLP/JSON encoding of <c>ExportTraceServiceRequest</c>: lowerCamelCase fields, trace and span ids as
-/// hex, 64-bit integers as strings or numbers, enums as integers. Unknown fields are ignored.
+/// hex, 64-bit integers as strings or numbers, enums as integers. Unknown fields are ignored. Each span is handed
+/// over as soon as it is decoded.
 /// </summary>
 public static class OtlpJsonReader
 {
-    public static List<OtlpSpan> Read(JsonElement root)
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    public static void Read(JsonElement root, Action<OtlpSpan> onSpan)
     {
-        var spans = new List<OtlpSpan>();
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new OtlpFormatException("OTLP JSON must be an object with resourceSpans");
         }
 
-        foreach (var resourceSpans in Array(root, "resourceSpans"))
+        var span = new OtlpSpan();
+        if (!TryGetArray(root, "resourceSpans", out var resourceSpansList))
         {
-            var resource = resourceSpans.TryGetProperty("resource", out var r) && r.ValueKind == JsonValueKind.Object
-                ? Attributes(r)
-                : new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-            foreach (var scopeSpans in Array(resourceSpans, "scopeSpans"))
+            return;
+        }
+
+        foreach (var resourceSpans in resourceSpansList.EnumerateArray())
+        {
+            var resource = new OtlpResource(new OtlpAttributes());
+            if (resourceSpans.TryGetProperty("resource", out var r) && r.ValueKind == JsonValueKind.Object)
+            {
+                ReadAttributes(r, resource.Attributes);
+            }
+
+            if (!TryGetArray(resourceSpans, "scopeSpans", out var scopeSpansList))
+            {
+                continue;
+            }
+
+            foreach (var scopeSpans in scopeSpansList.EnumerateArray())
             {
                 var scope = scopeSpans.TryGetProperty("scope", out var s) && s.ValueKind == JsonValueKind.Object
                     ? new OtlpScope(String(s, "name") ?? string.Empty, String(s, "version"))
-                    : new OtlpScope(string.Empty, null);
-                foreach (var span in Array(scopeSpans, "spans"))
+                    : OtlpScope.None;
+                if (TryGetArray(scopeSpans, "spans", out var spans))
                 {
-                    spans.Add(ReadSpan(span, scope, resource));
+                    foreach (var element in spans.EnumerateArray())
+                    {
+                        ReadSpan(element, scope, resource, span);
+                        onSpan(span);
+                    }
                 }
             }
         }
-
-        return spans;
     }
 
-    private static OtlpSpan ReadSpan(JsonElement span, OtlpScope scope, IReadOnlyDictionary<string, JsonNode?> resource)
+    private static void ReadSpan(JsonElement element, OtlpScope scope, OtlpResource resource, OtlpSpan span)
     {
-        var traceId = Id(span, "traceId") ?? throw new OtlpFormatException("a span has no traceId");
-        var spanId = Id(span, "spanId") ?? throw new OtlpFormatException("a span has no spanId");
-        var status = span.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
-        var events = Array(span, "events")
-            .Select(e => new OtlpSpanEvent(String(e, "name") ?? string.Empty, Unsigned(e, "timeUnixNano"), Attributes(e)))
-            .ToList();
-        return new OtlpSpan(
-            traceId,
-            spanId,
-            Id(span, "parentSpanId"),
-            String(span, "name") ?? string.Empty,
-            (int)Unsigned(span, "kind"),
-            Unsigned(span, "startTimeUnixNano"),
-            Unsigned(span, "endTimeUnixNano"),
-            Attributes(span),
-            events,
-            status.ValueKind == JsonValueKind.Object ? (int)Unsigned(status, "code") : 0,
-            status.ValueKind == JsonValueKind.Object ? String(status, "message") : null,
-            scope,
-            resource);
-    }
-
-    private static Dictionary<string, JsonNode?> Attributes(JsonElement owner)
-    {
-        var attributes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        foreach (var pair in Array(owner, "attributes"))
+        span.Reset(scope, resource);
+        span.TraceId = Id(element, "traceId") ?? throw new OtlpFormatException("a span has no traceId");
+        span.SpanId = Id(element, "spanId") ?? throw new OtlpFormatException("a span has no spanId");
+        if (TryGetArray(element, "events", out var events))
         {
-            if (String(pair, "key") is { } key)
+            foreach (var e in events.EnumerateArray())
             {
-                attributes[key] = pair.TryGetProperty("value", out var value) ? AnyValue(value) : null;
+                var attributes = new OtlpAttributes();
+                ReadAttributes(e, attributes);
+                span.Events.Add(new OtlpSpanEvent(String(e, "name") ?? string.Empty, Unsigned(e, "timeUnixNano"), attributes));
             }
         }
 
-        return attributes;
+        span.ParentSpanId = Id(element, "parentSpanId");
+        span.Name = String(element, "name") ?? string.Empty;
+        span.Kind = (int)Unsigned(element, "kind");
+        span.StartTimeUnixNano = Unsigned(element, "startTimeUnixNano");
+        span.EndTimeUnixNano = Unsigned(element, "endTimeUnixNano");
+        ReadAttributes(element, span.Attributes);
+        if (element.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object)
+        {
+            span.StatusCode = (int)Unsigned(status, "code");
+            span.StatusMessage = String(status, "message");
+        }
     }
 
-    private static JsonNode? AnyValue(JsonElement value)
+    private static void ReadAttributes(JsonElement owner, OtlpAttributes into)
+    {
+        if (!TryGetArray(owner, "attributes", out var attributes))
+        {
+            return;
+        }
+
+        foreach (var pair in attributes.EnumerateArray())
+        {
+            if (String(pair, "key") is { } key)
+            {
+                into.Set(key, pair.TryGetProperty("value", out var value) ? AnyValue(value) : default);
+            }
+        }
+    }
+
+    private static OtlpValue AnyValue(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            return null;
+            return default;
         }
 
         foreach (var field in value.EnumerateObject())
         {
-            switch (field.Name)
+            if (field.NameEquals("stringValue") || field.NameEquals("bytesValue"))
             {
-                case "stringValue": return JsonValue.Create(field.Value.GetString());
-                case "boolValue": return JsonValue.Create(field.Value.ValueKind == JsonValueKind.True);
-                case "intValue": return JsonValue.Create(Integer(field.Value));
-                case "doubleValue": return JsonValue.Create(field.Value.ValueKind == JsonValueKind.String ? double.Parse(field.Value.GetString()!, CultureInfo.InvariantCulture) : field.Value.GetDouble());
-                case "bytesValue": return JsonValue.Create(field.Value.GetString());
-                case "arrayValue": return new JsonArray(Array(field.Value, "values").Select(AnyValue).ToArray());
-                case "kvlistValue":
-                    var list = new JsonObject();
-                    foreach (var pair in Array(field.Value, "values"))
+                return OtlpValue.String(field.Value.GetString());
+            }
+
+            if (field.NameEquals("boolValue"))
+            {
+                return OtlpValue.Bool(field.Value.ValueKind == JsonValueKind.True);
+            }
+
+            if (field.NameEquals("intValue"))
+            {
+                return OtlpValue.Int(Integer(field.Value));
+            }
+
+            if (field.NameEquals("doubleValue"))
+            {
+                return OtlpValue.Double(field.Value.ValueKind == JsonValueKind.String ? double.Parse(field.Value.GetString()!, CultureInfo.InvariantCulture) : field.Value.GetDouble());
+            }
+
+            if (field.NameEquals("arrayValue"))
+            {
+                var items = new List<OtlpValue>();
+                if (TryGetArray(field.Value, "values", out var values))
+                {
+                    foreach (var item in values.EnumerateArray())
+                    {
+                        items.Add(AnyValue(item));
+                    }
+                }
+
+                return OtlpValue.Array(items);
+            }
+
+            if (field.NameEquals("kvlistValue"))
+            {
+                var pairs = new OtlpAttributes();
+                if (TryGetArray(field.Value, "values", out var values))
+                {
+                    foreach (var pair in values.EnumerateArray())
                     {
                         if (String(pair, "key") is { } key)
                         {
-                            list[key] = pair.TryGetProperty("value", out var v) ? AnyValue(v) : null;
+                            pairs.Set(key, pair.TryGetProperty("value", out var v) ? AnyValue(v) : default);
                         }
                     }
+                }
 
-                    return list;
+                return OtlpValue.KeyValues(pairs);
             }
         }
 
-        return null;
+        return default;
     }
 
-    private static IEnumerable<JsonElement> Array(JsonElement owner, string property) =>
-        owner.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : [];
+    private static bool TryGetArray(JsonElement owner, string property, out JsonElement array) =>
+        owner.TryGetProperty(property, out array) && array.ValueKind == JsonValueKind.Array;
 
     private static string? String(JsonElement owner, string property) =>
         owner.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -124,7 +178,7 @@ public static class OtlpJsonReader
             return null;
         }
 
-        return text.Length % 2 == 0 && text.All(char.IsAsciiHexDigit)
+        return text.Length % 2 == 0 && text.AsSpan().IndexOfAnyExcept(HexDigits) < 0
             ? text.ToLowerInvariant()
             : throw new OtlpFormatException($"{property} '{text}' is not hex-encoded (OTLP/JSON encodes ids as hex)");
     }

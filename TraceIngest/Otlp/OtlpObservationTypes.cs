@@ -1,3 +1,5 @@
+using TraceIngest.Ingestion;
+
 namespace TraceIngest.Otlp;
 
 /// <summary>Which Langfuse observation kind a span is, by the conventions instrumentations use, in priority order.</summary>
@@ -45,8 +47,20 @@ internal static class OtlpObservationTypes
             return "TOOL";
         }
 
-        return ModelAttributes.Any(attributes.Has) ? "GENERATION" : "SPAN";
+        foreach (var model in ModelAttributes)
+        {
+            if (attributes.Has(model))
+            {
+                return "GENERATION";
+            }
+        }
+
+        return "SPAN";
     }
 
-    public static string EventTypeName(string kind) => $"{kind.ToLowerInvariant()}-create";
+    /// <summary>The <c>*-create</c> event of an observation kind.</summary>
+    public static IngestionEventType CreateEvent(string kind) => CreateEvents[kind];
+
+    private static readonly Dictionary<string, IngestionEventType> CreateEvents =
+        Kinds.ToDictionary(kind => kind, kind => IngestionEventType.Find($"{kind.ToLowerInvariant()}-create")!, StringComparer.Ordinal);
 }

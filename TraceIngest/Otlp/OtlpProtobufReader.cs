@@ -1,322 +1,280 @@
-using System.Text.Json.Nodes;
-using Google.Protobuf;
-
 namespace TraceIngest.Otlp;
 
 /// <summary>
 /// Decodes an OTLP/HTTP protobuf <c>ExportTraceServiceRequest</c> straight from the wire format, written from the
 /// opentelemetry-proto field numbers: only the fields the mapping needs are kept, unknown fields are skipped, so
-/// newer exporters keep working.
+/// newer exporters keep working. Each span is handed over as soon as it is decoded.
 /// </summary>
 public static class OtlpProtobufReader
 {
-    public static List<OtlpSpan> Read(ReadOnlyMemory<byte> payload)
+    /// <summary>AnyValues nest (arrays of arrays); deeper than this is an attack, not telemetry.</summary>
+    private const int MaxValueDepth = 64;
+
+    public static void Read(ReadOnlySpan<byte> payload, Action<OtlpSpan> onSpan)
     {
-        var spans = new List<OtlpSpan>();
-        try
+        var span = new OtlpSpan();
+        var request = new ProtobufWireReader(payload);
+        while (request.Next(out var field, out var type))
         {
-            var input = new CodedInputStream(payload.ToArray());
-            uint tag;
-            while ((tag = input.ReadTag()) != 0)
+            if (field == 1 && type == WireType.LengthDelimited)
             {
-                if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
-                {
-                    ReadResourceSpans(input.ReadBytes(), spans);
-                }
-                else
-                {
-                    input.SkipLastField();
-                }
-            }
-        }
-        catch (InvalidProtocolBufferException exception)
-        {
-            throw new OtlpFormatException($"Invalid OTLP protobuf: {exception.Message}", exception);
-        }
-
-        return spans;
-    }
-
-    private static uint Tag(int field, WireFormat.WireType type) => WireFormat.MakeTag(field, type);
-
-    private static void ReadResourceSpans(ByteString bytes, List<OtlpSpan> spans)
-    {
-        var input = bytes.CreateCodedInput();
-        Dictionary<string, JsonNode?> resource = [];
-        var scopeSpans = new List<ByteString>();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(tag))
-            {
-                case 1 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    resource = ReadResource(input.ReadBytes());
-                    break;
-                case 2 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    scopeSpans.Add(input.ReadBytes());
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
-            }
-        }
-
-        // The resource may follow its spans on the wire, so scopes are decoded once it is known.
-        foreach (var scope in scopeSpans)
-        {
-            ReadScopeSpans(scope, resource, spans);
-        }
-    }
-
-    private static Dictionary<string, JsonNode?> ReadResource(ByteString bytes)
-    {
-        var input = bytes.CreateCodedInput();
-        var attributes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
-            {
-                AddKeyValue(input.ReadBytes(), attributes);
+                ReadResourceSpans(request.ReadLengthDelimited(), span, onSpan);
             }
             else
             {
-                input.SkipLastField();
+                request.Skip(field, type);
             }
         }
-
-        return attributes;
     }
 
-    private static void ReadScopeSpans(ByteString bytes, IReadOnlyDictionary<string, JsonNode?> resource, List<OtlpSpan> spans)
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, OtlpSpan span, Action<OtlpSpan> onSpan)
     {
-        var input = bytes.CreateCodedInput();
-        var scope = new OtlpScope(string.Empty, null);
-        var rawSpans = new List<ByteString>();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        // The resource may follow its spans on the wire: find it first, then decode the scopes.
+        var resource = TryFindLast(message, 1, out var resourceMessage) ? ReadResource(resourceMessage) : new OtlpResource(new OtlpAttributes());
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
+            if (field == 2 && type == WireType.LengthDelimited)
             {
-                scope = ReadScope(input.ReadBytes());
-            }
-            else if (tag == Tag(2, WireFormat.WireType.LengthDelimited))
-            {
-                rawSpans.Add(input.ReadBytes());
+                ReadScopeSpans(fields.ReadLengthDelimited(), resource, span, onSpan);
             }
             else
             {
-                input.SkipLastField();
+                fields.Skip(field, type);
             }
-        }
-
-        foreach (var span in rawSpans)
-        {
-            spans.Add(ReadSpan(span, scope, resource));
         }
     }
 
-    private static OtlpScope ReadScope(ByteString bytes)
+    /// <summary>The last occurrence of a length-delimited field (a repeated singular field: the last one counts).</summary>
+    private static bool TryFindLast(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> value)
     {
-        var input = bytes.CreateCodedInput();
-        string name = string.Empty;
+        value = default;
+        var found = false;
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
+        {
+            if (field == wanted && type == WireType.LengthDelimited)
+            {
+                value = fields.ReadLengthDelimited();
+                found = true;
+            }
+            else
+            {
+                fields.Skip(field, type);
+            }
+        }
+
+        return found;
+    }
+
+    private static OtlpResource ReadResource(ReadOnlySpan<byte> message)
+    {
+        var attributes = new OtlpAttributes();
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
+        {
+            if (field == 1 && type == WireType.LengthDelimited)
+            {
+                ReadKeyValue(fields.ReadLengthDelimited(), attributes, 0);
+            }
+            else
+            {
+                fields.Skip(field, type);
+            }
+        }
+
+        return new OtlpResource(attributes);
+    }
+
+    private static void ReadScopeSpans(ReadOnlySpan<byte> message, OtlpResource resource, OtlpSpan span, Action<OtlpSpan> onSpan)
+    {
+        var scope = TryFindLast(message, 1, out var scopeMessage) ? ReadScope(scopeMessage) : OtlpScope.None;
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
+        {
+            if (field == 2 && type == WireType.LengthDelimited)
+            {
+                ReadSpan(fields.ReadLengthDelimited(), scope, resource, span);
+                onSpan(span);
+            }
+            else
+            {
+                fields.Skip(field, type);
+            }
+        }
+    }
+
+    private static OtlpScope ReadScope(ReadOnlySpan<byte> message)
+    {
+        var name = string.Empty;
         string? version = null;
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            switch (WireFormat.GetTagFieldNumber(tag))
+            switch (field)
             {
-                case 1 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    name = input.ReadString();
-                    break;
-                case 2 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    version = input.ReadString();
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
+                case 1 when type == WireType.LengthDelimited: name = fields.ReadString(); break;
+                case 2 when type == WireType.LengthDelimited: version = fields.ReadString(); break;
+                default: fields.Skip(field, type); break;
             }
         }
 
         return new OtlpScope(name, version);
     }
 
-    private static OtlpSpan ReadSpan(ByteString bytes, OtlpScope scope, IReadOnlyDictionary<string, JsonNode?> resource)
+    private static void ReadSpan(ReadOnlySpan<byte> message, OtlpScope scope, OtlpResource resource, OtlpSpan span)
     {
-        var input = bytes.CreateCodedInput();
-        string traceId = string.Empty, spanId = string.Empty, name = string.Empty;
-        string? parentSpanId = null, statusMessage = null;
-        int kind = 0, statusCode = 0;
-        ulong start = 0, end = 0;
-        var attributes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        var events = new List<OtlpSpanEvent>();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        span.Reset(scope, resource);
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            var type = WireFormat.GetTagWireType(tag);
-            switch (WireFormat.GetTagFieldNumber(tag))
+            switch (field)
             {
-                case 1 when type == WireFormat.WireType.LengthDelimited: traceId = Hex(input.ReadBytes()); break;
-                case 2 when type == WireFormat.WireType.LengthDelimited: spanId = Hex(input.ReadBytes()); break;
-                case 4 when type == WireFormat.WireType.LengthDelimited: parentSpanId = Hex(input.ReadBytes()); break;
-                case 5 when type == WireFormat.WireType.LengthDelimited: name = input.ReadString(); break;
-                case 6 when type == WireFormat.WireType.Varint: kind = input.ReadEnum(); break;
-                case 7 when type == WireFormat.WireType.Fixed64: start = input.ReadFixed64(); break;
-                case 8 when type == WireFormat.WireType.Fixed64: end = input.ReadFixed64(); break;
-                case 9 when type == WireFormat.WireType.LengthDelimited: AddKeyValue(input.ReadBytes(), attributes); break;
-                case 11 when type == WireFormat.WireType.LengthDelimited: events.Add(ReadEvent(input.ReadBytes())); break;
-                case 15 when type == WireFormat.WireType.LengthDelimited: (statusCode, statusMessage) = ReadStatus(input.ReadBytes()); break;
-                default: input.SkipLastField(); break;
+                case 1 when type == WireType.LengthDelimited: span.TraceId = Convert.ToHexStringLower(fields.ReadLengthDelimited()); break;
+                case 2 when type == WireType.LengthDelimited: span.SpanId = Convert.ToHexStringLower(fields.ReadLengthDelimited()); break;
+                case 4 when type == WireType.LengthDelimited: span.ParentSpanId = Convert.ToHexStringLower(fields.ReadLengthDelimited()); break;
+                case 5 when type == WireType.LengthDelimited: span.Name = fields.ReadString(); break;
+                case 6 when type == WireType.Varint: span.Kind = (int)fields.ReadVarint(); break;
+                case 7 when type == WireType.Fixed64: span.StartTimeUnixNano = fields.ReadFixed64(); break;
+                case 8 when type == WireType.Fixed64: span.EndTimeUnixNano = fields.ReadFixed64(); break;
+                case 9 when type == WireType.LengthDelimited: ReadKeyValue(fields.ReadLengthDelimited(), span.Attributes, 0); break;
+                case 11 when type == WireType.LengthDelimited: span.Events.Add(ReadEvent(fields.ReadLengthDelimited())); break;
+                case 15 when type == WireType.LengthDelimited: ReadStatus(fields.ReadLengthDelimited(), span); break;
+                default: fields.Skip(field, type); break;
             }
         }
 
-        return new OtlpSpan(traceId, spanId, string.IsNullOrEmpty(parentSpanId) ? null : parentSpanId, name, kind, start, end,
-            attributes, events, statusCode, statusMessage, scope, resource);
+        if (string.IsNullOrEmpty(span.ParentSpanId))
+        {
+            span.ParentSpanId = null;
+        }
     }
 
-    private static OtlpSpanEvent ReadEvent(ByteString bytes)
+    private static OtlpSpanEvent ReadEvent(ReadOnlySpan<byte> message)
     {
-        var input = bytes.CreateCodedInput();
         ulong time = 0;
         var name = string.Empty;
-        var attributes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        var attributes = new OtlpAttributes();
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            var type = WireFormat.GetTagWireType(tag);
-            switch (WireFormat.GetTagFieldNumber(tag))
+            switch (field)
             {
-                case 1 when type == WireFormat.WireType.Fixed64: time = input.ReadFixed64(); break;
-                case 2 when type == WireFormat.WireType.LengthDelimited: name = input.ReadString(); break;
-                case 3 when type == WireFormat.WireType.LengthDelimited: AddKeyValue(input.ReadBytes(), attributes); break;
-                default: input.SkipLastField(); break;
+                case 1 when type == WireType.Fixed64: time = fields.ReadFixed64(); break;
+                case 2 when type == WireType.LengthDelimited: name = fields.ReadString(); break;
+                case 3 when type == WireType.LengthDelimited: ReadKeyValue(fields.ReadLengthDelimited(), attributes, 0); break;
+                default: fields.Skip(field, type); break;
             }
         }
 
         return new OtlpSpanEvent(name, time, attributes);
     }
 
-    private static (int Code, string? Message) ReadStatus(ByteString bytes)
+    private static void ReadStatus(ReadOnlySpan<byte> message, OtlpSpan span)
     {
-        var input = bytes.CreateCodedInput();
-        int code = 0;
-        string? message = null;
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        string? statusMessage = null;
+        var code = 0;
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            var type = WireFormat.GetTagWireType(tag);
-            switch (WireFormat.GetTagFieldNumber(tag))
+            switch (field)
             {
-                case 2 when type == WireFormat.WireType.LengthDelimited: message = input.ReadString(); break;
-                case 3 when type == WireFormat.WireType.Varint: code = input.ReadEnum(); break;
-                default: input.SkipLastField(); break;
+                case 2 when type == WireType.LengthDelimited: statusMessage = fields.ReadString(); break;
+                case 3 when type == WireType.Varint: code = (int)fields.ReadVarint(); break;
+                default: fields.Skip(field, type); break;
             }
         }
 
-        return (code, string.IsNullOrEmpty(message) ? null : message);
+        span.StatusCode = code;
+        span.StatusMessage = string.IsNullOrEmpty(statusMessage) ? null : statusMessage;
     }
 
-    private static void AddKeyValue(ByteString bytes, Dictionary<string, JsonNode?> into)
+    private static void ReadKeyValue(ReadOnlySpan<byte> message, OtlpAttributes into, int depth)
     {
-        var (key, value) = ReadKeyValue(bytes);
-        into[key] = value;
-    }
-
-    private static (string Key, JsonNode? Value) ReadKeyValue(ByteString bytes)
-    {
-        var input = bytes.CreateCodedInput();
         var key = string.Empty;
-        JsonNode? value = null;
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        OtlpValue value = default;
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
+            switch (field)
             {
-                key = input.ReadString();
-            }
-            else if (tag == Tag(2, WireFormat.WireType.LengthDelimited))
-            {
-                value = ReadAnyValue(input.ReadBytes());
-            }
-            else
-            {
-                input.SkipLastField();
+                case 1 when type == WireType.LengthDelimited: key = fields.ReadString(); break;
+                case 2 when type == WireType.LengthDelimited: value = ReadAnyValue(fields.ReadLengthDelimited(), depth); break;
+                default: fields.Skip(field, type); break;
             }
         }
 
-        return (key, value);
+        into.Set(key, value);
     }
 
-    private static JsonNode? ReadAnyValue(ByteString bytes)
+    private static OtlpValue ReadAnyValue(ReadOnlySpan<byte> message, int depth)
     {
-        var input = bytes.CreateCodedInput();
-        JsonNode? value = null;
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        if (depth > MaxValueDepth)
         {
-            var type = WireFormat.GetTagWireType(tag);
-            value = WireFormat.GetTagFieldNumber(tag) switch
+            throw new OtlpFormatException($"Invalid OTLP protobuf: attribute values nested deeper than {MaxValueDepth}");
+        }
+
+        OtlpValue value = default;
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
+        {
+            value = (field, type) switch
             {
-                1 when type == WireFormat.WireType.LengthDelimited => JsonValue.Create(input.ReadString()),
-                2 when type == WireFormat.WireType.Varint => JsonValue.Create(input.ReadBool()),
-                3 when type == WireFormat.WireType.Varint => JsonValue.Create(input.ReadInt64()),
-                4 when type == WireFormat.WireType.Fixed64 => JsonValue.Create(input.ReadDouble()),
-                5 when type == WireFormat.WireType.LengthDelimited => ReadArray(input.ReadBytes()),
-                6 when type == WireFormat.WireType.LengthDelimited => ReadKeyValueList(input.ReadBytes()),
-                7 when type == WireFormat.WireType.LengthDelimited => JsonValue.Create(input.ReadBytes().ToBase64()),
-                _ => Skip(input, value),
+                (1, WireType.LengthDelimited) => OtlpValue.String(fields.ReadString()),
+                (2, WireType.Varint) => OtlpValue.Bool(fields.ReadVarint() != 0),
+                (3, WireType.Varint) => OtlpValue.Int((long)fields.ReadVarint()),
+                (4, WireType.Fixed64) => OtlpValue.Double(BitConverter.UInt64BitsToDouble(fields.ReadFixed64())),
+                (5, WireType.LengthDelimited) => ReadArray(fields.ReadLengthDelimited(), depth + 1),
+                (6, WireType.LengthDelimited) => ReadKeyValueList(fields.ReadLengthDelimited(), depth + 1),
+                (7, WireType.LengthDelimited) => OtlpValue.String(Convert.ToBase64String(fields.ReadLengthDelimited())),
+                _ => Skip(ref fields, field, type, value),
             };
         }
 
         return value;
     }
 
-    private static JsonNode? Skip(CodedInputStream input, JsonNode? current)
+    private static OtlpValue Skip(ref ProtobufWireReader fields, int field, WireType type, OtlpValue current)
     {
-        input.SkipLastField();
+        fields.Skip(field, type);
         return current;
     }
 
-    private static JsonArray ReadArray(ByteString bytes)
+    private static OtlpValue ReadArray(ReadOnlySpan<byte> message, int depth)
     {
-        var input = bytes.CreateCodedInput();
-        var array = new JsonArray();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        var items = new List<OtlpValue>();
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
+            if (field == 1 && type == WireType.LengthDelimited)
             {
-                array.Add(ReadAnyValue(input.ReadBytes()));
+                items.Add(ReadAnyValue(fields.ReadLengthDelimited(), depth));
             }
             else
             {
-                input.SkipLastField();
+                fields.Skip(field, type);
             }
         }
 
-        return array;
+        return OtlpValue.Array(items);
     }
 
-    private static JsonObject ReadKeyValueList(ByteString bytes)
+    private static OtlpValue ReadKeyValueList(ReadOnlySpan<byte> message, int depth)
     {
-        var input = bytes.CreateCodedInput();
-        var list = new JsonObject();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        var pairs = new OtlpAttributes();
+        var fields = new ProtobufWireReader(message);
+        while (fields.Next(out var field, out var type))
         {
-            if (tag == Tag(1, WireFormat.WireType.LengthDelimited))
+            if (field == 1 && type == WireType.LengthDelimited)
             {
-                var (key, value) = ReadKeyValue(input.ReadBytes());
-                list[key] = value;
+                ReadKeyValue(fields.ReadLengthDelimited(), pairs, depth);
             }
             else
             {
-                input.SkipLastField();
+                fields.Skip(field, type);
             }
         }
 
-        return list;
+        return OtlpValue.KeyValues(pairs);
     }
-
-    private static string Hex(ByteString bytes) => Convert.ToHexStringLower(bytes.Span);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using TraceIngest.Ingestion;
 
 namespace TraceIngest.Otlp;
@@ -9,230 +9,438 @@ namespace TraceIngest.Otlp;
 /// Turns OTLP spans into Langfuse ingestion events: each span an observation (kind, model, usage, cost, input and
 /// output from the <c>langfuse.*</c>, <c>gen_ai.*</c>, OpenInference and Traceloop conventions), each root span a
 /// trace, and each other trace seen here at least a shallow trace so its observations have a parent. Attributes
-/// the mapping does not use are kept in the observation's metadata.
+/// the mapping does not use are kept in the observation's metadata. Events are written straight into the
+/// request's batch as each span is decoded; one mapper serves one request.
 /// </summary>
-public static class OtlpSpanMapper
+public sealed class OtlpSpanMapper(IngestionBatchWriter batch)
 {
+    private static readonly IngestionEventType TraceCreate = IngestionEventType.Find("trace-create")!;
     private static readonly string[] Levels = ["DEBUG", "DEFAULT", "WARNING", "ERROR"];
 
-    public static List<(IngestionEventType Type, string EventId, JsonObject Body)> Map(IReadOnlyList<OtlpSpan> spans)
+    private readonly SpanAttributes _attributes = new();
+    private readonly GenAiUsage _usage = new();
+    private readonly JsonScratch _trace = new();
+    private readonly JsonScratch _input = new();
+    private readonly JsonScratch _output = new();
+    private readonly List<Member> _members = [];
+    private readonly List<string> _traceIds = [];
+    private readonly HashSet<string> _seenTraces = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _tracesWithBody = new(StringComparer.Ordinal);
+
+    private enum MemberSource
     {
-        var events = new List<(IngestionEventType, string, JsonObject)>();
-        var tracesWithBody = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var span in spans)
-        {
-            var attributes = new SpanAttributes(span.Attributes);
-            var trace = TraceBody(span, attributes, out var isRoot);
-            var observation = ObservationBody(span, attributes, out var kind);
-            if (isRoot)
-            {
-                // A root span's input and output are its trace's, unless the trace's own attributes said otherwise.
-                CopyIfAbsent(observation, trace!, "input");
-                CopyIfAbsent(observation, trace!, "output");
-            }
+        /// <summary>An attribute's value as it is.</summary>
+        Value,
 
-            if (trace is not null && (isRoot || trace.Count > 1))
-            {
-                tracesWithBody.Add(span.TraceId);
-                events.Add((IngestionEventType.Find("trace-create")!, $"otel-trace-{span.TraceId}-{span.SpanId}", trace));
-            }
-
-            events.Add((IngestionEventType.Find(OtlpObservationTypes.EventTypeName(kind))!, $"otel-{span.TraceId}-{span.SpanId}", observation));
-        }
-
-        foreach (var traceId in spans.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Where(t => !tracesWithBody.Contains(t)))
-        {
-            events.Add((IngestionEventType.Find("trace-create")!, $"otel-trace-{traceId}", new JsonObject { ["id"] = traceId }));
-        }
-
-        return events;
+        /// <summary>An attribute's value, a string holding JSON written as that JSON.</summary>
+        ParsedValue,
+        UnusedAttributes,
+        ResourceAttributes,
+        Scope,
     }
 
-    private static JsonObject? TraceBody(OtlpSpan span, SpanAttributes attributes, out bool isRoot)
+    public void Add(OtlpSpan span)
     {
-        isRoot = span.ParentSpanId is null || attributes.TakeFirst("langfuse.internal.as_root") is JsonValue asRoot && asRoot.TryGetValue<bool>(out var root) && root;
-        var body = new JsonObject { ["id"] = span.TraceId };
-        Set(body, "name", attributes.TakeString("langfuse.trace.name") is { } name ? name : isRoot ? span.Name : null);
-        Set(body, "userId", attributes.TakeString("langfuse.user.id", "user.id"));
-        Set(body, "sessionId", attributes.TakeString("langfuse.session.id", "session.id"));
-        Set(body, "release", attributes.TakeString("langfuse.release"));
-        Set(body, "version", attributes.TakeString("langfuse.trace.version"));
-        Set(body, "input", attributes.TakeJson("langfuse.trace.input"));
-        Set(body, "output", attributes.TakeJson("langfuse.trace.output"));
-        if (attributes.TakeFirst("langfuse.trace.public") is JsonValue isPublic && isPublic.TryGetValue<bool>(out var publicFlag))
+        var attributes = _attributes;
+        attributes.Reset(span.Attributes);
+        if (_seenTraces.Add(span.TraceId))
         {
-            body["public"] = publicFlag;
+            _traceIds.Add(span.TraceId);
         }
 
-        if (Tags(attributes.TakeJson("langfuse.trace.tags")) is { Count: > 0 } tags)
+        var isRoot = span.ParentSpanId is null || attributes.Take("langfuse.internal.as_root").IsBoolTrue;
+        var trace = _trace.Start();
+        var traceFields = WriteTraceFields(trace, span, attributes, isRoot, out var traceHasInput, out var traceHasOutput);
+
+        var kind = OtlpObservationTypes.Of(attributes);
+        var hasInput = GenAiMessages.WriteInput(_input.Start(), span, attributes);
+        var hasOutput = GenAiMessages.WriteOutput(_output.Start(), span, attributes);
+        if (isRoot)
         {
-            body["tags"] = tags;
+            // A root span's input and output are its trace's, unless the trace's own attributes said otherwise.
+            if (hasInput && !traceHasInput)
+            {
+                trace.WritePropertyName("input");
+                trace.WriteRawValue(_input.Written, skipInputValidation: true);
+            }
+
+            if (hasOutput && !traceHasOutput)
+            {
+                trace.WritePropertyName("output");
+                trace.WriteRawValue(_output.Written, skipInputValidation: true);
+            }
         }
 
-        if (Metadata(attributes, "langfuse.trace.metadata") is { Count: > 0 } metadata)
+        trace.WriteEndObject();
+        if (isRoot || traceFields > 0)
         {
-            body["metadata"] = metadata;
+            _tracesWithBody.Add(span.TraceId);
+            batch.Add(string.Concat("otel-trace-", span.TraceId, "-", span.SpanId), TraceCreate, batch.ReceivedAt, span.TraceId, _trace.Written);
+        }
+
+        var observation = batch.BeginEvent(string.Concat("otel-", span.TraceId, "-", span.SpanId), OtlpObservationTypes.CreateEvent(kind), batch.ReceivedAt, span.SpanId);
+        WriteObservation(observation, span, attributes, hasInput, hasOutput);
+        batch.EndEvent();
+    }
+
+    /// <summary>Adds a shallow trace for every trace whose spans here gave it no body of its own.</summary>
+    public void Complete()
+    {
+        foreach (var traceId in _traceIds)
+        {
+            if (!_tracesWithBody.Contains(traceId))
+            {
+                var json = batch.BeginEvent(string.Concat("otel-trace-", traceId), TraceCreate, batch.ReceivedAt, traceId);
+                json.WriteStartObject();
+                json.WriteString("id", traceId);
+                json.WriteEndObject();
+                batch.EndEvent();
+            }
+        }
+
+        _traceIds.Clear();
+    }
+
+    /// <summary>Writes the trace's id and the fields the span gives it, leaving the object open; returns how many fields.</summary>
+    private int WriteTraceFields(Utf8JsonWriter json, OtlpSpan span, SpanAttributes attributes, bool isRoot, out bool hasInput, out bool hasOutput)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", span.TraceId);
+        var fields = WriteString(json, "name", attributes.TakeString("langfuse.trace.name") ?? (isRoot ? span.Name : null))
+            + WriteString(json, "userId", attributes.TakeString("langfuse.user.id", "user.id"))
+            + WriteString(json, "sessionId", attributes.TakeString("langfuse.session.id", "session.id"))
+            + WriteString(json, "release", attributes.TakeString("langfuse.release"))
+            + WriteString(json, "version", attributes.TakeString("langfuse.trace.version"));
+        hasInput = WriteParsed(json, "input", attributes.TakeFirst("langfuse.trace.input"));
+        hasOutput = WriteParsed(json, "output", attributes.TakeFirst("langfuse.trace.output"));
+        fields += (hasInput ? 1 : 0) + (hasOutput ? 1 : 0);
+        if (attributes.TakeFirst("langfuse.trace.public") is { Kind: OtlpValueKind.Bool } isPublic)
+        {
+            json.WriteBoolean("public", isPublic.IsBoolTrue);
+            fields++;
+        }
+
+        if (WriteTags(json, attributes.TakeFirst("langfuse.trace.tags")))
+        {
+            fields++;
+        }
+
+        if (WriteMetadata(json, span, attributes, "langfuse.trace.metadata", "langfuse.trace.metadata.", ofObservation: false))
+        {
+            fields++;
         }
 
         if (isRoot)
         {
-            body["timestamp"] = Timestamp(span.StartTimeUnixNano);
-            Set(body, "environment", Environment(span, attributes, consume: false));
+            WriteTimestamp(json, "timestamp", span.StartTimeUnixNano);
+            WriteString(json, "environment", Environment(span, attributes, consume: false));
         }
 
-        return body;
+        return fields;
     }
 
-    private static JsonObject ObservationBody(OtlpSpan span, SpanAttributes attributes, out string kind)
+    private void WriteObservation(Utf8JsonWriter json, OtlpSpan span, SpanAttributes attributes, bool hasInput, bool hasOutput)
     {
-        kind = OtlpObservationTypes.Of(attributes);
-        var body = new JsonObject
-        {
-            ["id"] = span.SpanId,
-            ["traceId"] = span.TraceId,
-            ["name"] = span.Name,
-            ["startTime"] = Timestamp(span.StartTimeUnixNano),
-        };
-        Set(body, "parentObservationId", span.ParentSpanId);
+        json.WriteStartObject();
+        json.WriteString("id", span.SpanId);
+        json.WriteString("traceId", span.TraceId);
+        json.WriteString("name", span.Name);
+        WriteTimestamp(json, "startTime", span.StartTimeUnixNano);
+        WriteString(json, "parentObservationId", span.ParentSpanId);
         if (span.EndTimeUnixNano > 0)
         {
-            body["endTime"] = Timestamp(span.EndTimeUnixNano);
+            WriteTimestamp(json, "endTime", span.EndTimeUnixNano);
         }
 
         var level = attributes.TakeString("langfuse.observation.level")?.ToUpperInvariant();
-        Set(body, "level", level is not null && Levels.Contains(level) ? level : span.StatusCode == OtlpSpan.StatusError ? "ERROR" : null);
-        Set(body, "statusMessage", attributes.TakeString("langfuse.observation.status_message") ?? span.StatusMessage ?? ExceptionMessage(span));
-        Set(body, "environment", Environment(span, attributes, consume: true));
-        Set(body, "version", attributes.TakeString("langfuse.version"));
-        Set(body, "model", attributes.TakeString(OtlpObservationTypes.ModelAttributes));
-        Set(body, "completionStartTime", attributes.TakeString("langfuse.observation.completion_start_time")?.Trim('"'));
-        Set(body, "promptName", attributes.TakeString("langfuse.observation.prompt.name"));
-        if (body["promptName"] is not null && attributes.TakeNumber("langfuse.observation.prompt.version") is { } promptVersion)
+        WriteString(json, "level", level is not null && Levels.Contains(level) ? level : span.StatusCode == OtlpSpan.StatusError ? "ERROR" : null);
+        WriteString(json, "statusMessage", attributes.TakeString("langfuse.observation.status_message") ?? span.StatusMessage ?? ExceptionMessage(span));
+        WriteString(json, "environment", Environment(span, attributes, consume: true));
+        WriteString(json, "version", attributes.TakeString("langfuse.version"));
+        WriteString(json, "model", attributes.TakeString(OtlpObservationTypes.ModelAttributes));
+        WriteString(json, "completionStartTime", attributes.TakeString("langfuse.observation.completion_start_time")?.Trim('"'));
+        if (attributes.TakeString("langfuse.observation.prompt.name") is { } promptName
+            && attributes.TakeNumber("langfuse.observation.prompt.version") is { } promptVersion)
         {
-            body["promptVersion"] = (int)promptVersion;
-        }
-        else
-        {
-            body.Remove("promptName");
+            json.WriteString("promptName", promptName);
+            json.WriteNumber("promptVersion", (int)promptVersion);
         }
 
-        Set(body, "input", GenAiMessages.Input(span, attributes));
-        Set(body, "output", GenAiMessages.Output(span, attributes));
-        SetNonEmpty(body, "modelParameters", ModelParameters(attributes));
-        SetNonEmpty(body, "usageDetails", GenAiUsage.Usage(attributes));
-        SetNonEmpty(body, "costDetails", GenAiUsage.Cost(attributes));
-
-        var metadata = Metadata(attributes, "langfuse.observation.metadata");
-        if (attributes.Unused() is { Count: > 0 } rest)
+        if (hasInput)
         {
-            metadata["attributes"] = rest;
+            json.WritePropertyName("input");
+            json.WriteRawValue(_input.Written, skipInputValidation: true);
         }
 
-        if (span.ResourceAttributes.Count > 0)
+        if (hasOutput)
         {
-            metadata["resourceAttributes"] = new JsonObject(span.ResourceAttributes.Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone())));
+            json.WritePropertyName("output");
+            json.WriteRawValue(_output.Written, skipInputValidation: true);
         }
 
-        if (span.Scope.Name.Length > 0)
-        {
-            metadata["scope"] = new JsonObject { ["name"] = span.Scope.Name, ["version"] = span.Scope.Version };
-        }
-
-        SetNonEmpty(body, "metadata", metadata);
-        return body;
+        WriteModelParameters(json, attributes);
+        _usage.WriteUsage(json, attributes);
+        _usage.WriteCost(json, attributes);
+        WriteMetadata(json, span, attributes, "langfuse.observation.metadata", "langfuse.observation.metadata.", ofObservation: true);
+        json.WriteEndObject();
     }
 
-    private static string? Environment(OtlpSpan span, SpanAttributes attributes, bool consume)
-    {
-        var fromSpan = consume ? attributes.TakeString("langfuse.environment") : null;
-        if (fromSpan is not null)
-        {
-            return fromSpan;
-        }
+    private static string? Environment(OtlpSpan span, SpanAttributes attributes, bool consume) =>
+        (consume ? attributes.TakeString("langfuse.environment") : null)
+        ?? span.Resource.Environment
+        ?? attributes.Peek("langfuse.environment").Text();
 
-        foreach (var key in new[] { "langfuse.environment", "deployment.environment.name", "deployment.environment" })
+    private void WriteModelParameters(Utf8JsonWriter json, SpanAttributes attributes)
+    {
+        const string prefix = "gen_ai.request.";
+        _members.Clear();
+        using var declared = attributes.TakeFirst("langfuse.observation.model.parameters").ParseStructured();
+        for (var i = attributes.NextWithPrefix(prefix, -1); i >= 0; i = attributes.NextWithPrefix(prefix, i))
         {
-            if (span.ResourceAttributes.TryGetValue(key, out var value) && value is not null)
+            var name = attributes.Key(i).AsMemory(prefix.Length);
+            if (!name.Span.SequenceEqual("model"))
             {
-                return SpanAttributes.Text(value);
+                AddMember(name, MemberSource.Value, attributes.Value(i));
             }
         }
 
-        return span.Attributes.TryGetValue("langfuse.environment", out var attribute) && attribute is not null ? SpanAttributes.Text(attribute) : null;
+        WriteMerged(json, "modelParameters", declared, null, attributes);
     }
 
-    private static JsonObject ModelParameters(SpanAttributes attributes)
+    /// <summary>
+    /// The metadata object (<paramref name="prefix"/> as JSON, overlaid with every <c>prefix.key</c> attribute) and,
+    /// for an observation, the unused attributes, the resource's attributes and the scope.
+    /// </summary>
+    private bool WriteMetadata(Utf8JsonWriter json, OtlpSpan span, SpanAttributes attributes, string prefix, string prefixDot, bool ofObservation)
     {
-        var parameters = attributes.TakeJson("langfuse.observation.model.parameters") as JsonObject ?? new JsonObject();
-        foreach (var (name, value) in attributes.TakePrefixed("gen_ai.request."))
+        _members.Clear();
+        using var declared = attributes.TakeFirst(prefix).ParseStructured();
+        for (var i = attributes.NextWithPrefix(prefixDot, -1); i >= 0; i = attributes.NextWithPrefix(prefixDot, i))
         {
-            if (name != "model")
+            AddMember(attributes.Key(i).AsMemory(prefixDot.Length), MemberSource.ParsedValue, attributes.Value(i));
+        }
+
+        if (ofObservation)
+        {
+            if (attributes.HasUnused())
             {
-                parameters[name] = value;
+                AddMember("attributes".AsMemory(), MemberSource.UnusedAttributes, default);
+            }
+
+            if (span.Resource.Attributes.Count > 0)
+            {
+                AddMember("resourceAttributes".AsMemory(), MemberSource.ResourceAttributes, default);
+            }
+
+            if (span.Scope.Name.Length > 0)
+            {
+                AddMember("scope".AsMemory(), MemberSource.Scope, default);
             }
         }
 
-        return parameters;
+        return WriteMerged(json, "metadata", declared, span, attributes);
     }
 
-    private static JsonObject Metadata(SpanAttributes attributes, string prefix)
+    private void AddMember(ReadOnlyMemory<char> name, MemberSource source, OtlpValue value)
     {
-        var metadata = attributes.TakeJson(prefix) as JsonObject ?? new JsonObject();
-        foreach (var (name, value) in attributes.TakePrefixed(prefix + "."))
+        var members = CollectionsMarshal.AsSpan(_members);
+        for (var i = 0; i < members.Length; i++)
         {
-            metadata[name] = value is null ? null : SpanAttributes.ParseIfJson(value);
+            if (members[i].Name.Span.SequenceEqual(name.Span))
+            {
+                members[i] = members[i] with { Source = source, Value = value };
+                return;
+            }
         }
 
-        return metadata;
+        _members.Add(new Member(name, source, value));
     }
 
-    private static JsonArray? Tags(JsonNode? value) => value switch
+    /// <summary>
+    /// Writes the declared object (when the value is a JSON object) with the members laid over it: a member with a
+    /// declared key takes that key's place, the others follow. Nothing when both are empty.
+    /// </summary>
+    private bool WriteMerged(Utf8JsonWriter json, string property, JsonDocument? declared, OtlpSpan? span, SpanAttributes attributes)
     {
-        JsonArray array => new JsonArray(array.Where(t => t is not null).Select(t => (JsonNode?)JsonValue.Create(SpanAttributes.Text(t!))).ToArray()),
-        JsonValue scalar when scalar.TryGetValue<string>(out var text) => new JsonArray(text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
-        _ => null,
-    };
-
-    private static string? ExceptionMessage(OtlpSpan span) =>
-        span.Events.FirstOrDefault(e => e.Name == "exception") is { } exception
-        && exception.Attributes.TryGetValue("exception.message", out var message) && message is not null
-            ? SpanAttributes.Text(message)
-            : null;
-
-    internal static string Timestamp(ulong unixNanos) =>
-        DateTimeOffset.UnixEpoch.AddTicks((long)(unixNanos / 100)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-    private static void Set(JsonObject body, string property, JsonNode? value)
-    {
-        if (value is not null)
+        var declaredObject = declared is not null && declared.RootElement.ValueKind == JsonValueKind.Object ? declared.RootElement : default;
+        var hasDeclared = declaredObject.ValueKind == JsonValueKind.Object && declaredObject.GetPropertyCount() > 0;
+        if (!hasDeclared && _members.Count == 0)
         {
-            body[property] = value;
+            return false;
         }
-    }
 
-    private static void Set(JsonObject body, string property, string? value)
-    {
-        if (value is not null)
+        json.WriteStartObject(property);
+        var members = CollectionsMarshal.AsSpan(_members);
+        if (hasDeclared)
         {
-            body[property] = value;
-        }
-    }
+            foreach (var declaredProperty in declaredObject.EnumerateObject())
+            {
+                var replaced = false;
+                for (var i = 0; i < members.Length; i++)
+                {
+                    if (declaredProperty.NameEquals(members[i].Name.Span))
+                    {
+                        if (!members[i].Written)
+                        {
+                            WriteMember(json, ref members[i], span, attributes);
+                        }
 
-    private static void SetNonEmpty(JsonObject body, string property, JsonObject value)
-    {
-        if (value.Count > 0)
+                        replaced = true;
+                        break;
+                    }
+                }
+
+                if (!replaced)
+                {
+                    declaredProperty.WriteTo(json);
+                }
+            }
+        }
+
+        for (var i = 0; i < members.Length; i++)
         {
-            body[property] = value;
+            if (!members[i].Written)
+            {
+                WriteMember(json, ref members[i], span, attributes);
+            }
         }
+
+        json.WriteEndObject();
+        return true;
     }
 
-    private static void CopyIfAbsent(JsonObject from, JsonObject to, string property)
+    private static void WriteMember(Utf8JsonWriter json, ref Member member, OtlpSpan? span, SpanAttributes attributes)
     {
-        if (!to.ContainsKey(property) && from[property] is { } value)
+        json.WritePropertyName(member.Name.Span);
+        switch (member.Source)
         {
-            to[property] = value.DeepClone();
+            case MemberSource.Value:
+                member.Value.WriteTo(json);
+                break;
+            case MemberSource.ParsedValue:
+                member.Value.WriteParsedTo(json);
+                break;
+            case MemberSource.UnusedAttributes:
+                attributes.WriteUnused(json);
+                break;
+            case MemberSource.ResourceAttributes:
+                json.WriteRawValue(span!.Resource.Json, skipInputValidation: true);
+                break;
+            case MemberSource.Scope:
+                json.WriteStartObject();
+                json.WriteString("name", span!.Scope.Name);
+                json.WriteString("version", span.Scope.Version);
+                json.WriteEndObject();
+                break;
         }
+
+        member.Written = true;
     }
 
-    internal static JsonElement ToElement(JsonObject body) => JsonSerializer.SerializeToElement(body);
+    /// <summary>Tags from an array, or from a comma-separated string.</summary>
+    private static bool WriteTags(Utf8JsonWriter json, OtlpValue value)
+    {
+        if (value.IsNull)
+        {
+            return false;
+        }
+
+        using var structured = value.ParseStructured();
+        var root = structured?.RootElement ?? default;
+        IEnumerable<string>? tags = root.ValueKind switch
+        {
+            JsonValueKind.Array => root.EnumerateArray().Where(t => t.ValueKind != JsonValueKind.Null).Select(Text).ToList(),
+            JsonValueKind.String => Split(root.GetString()!),
+            JsonValueKind.Undefined when structured is null && value.Kind == OtlpValueKind.String => Split(value.Text()!),
+            _ => null,
+        };
+
+        var any = false;
+        foreach (var tag in tags ?? [])
+        {
+            if (!any)
+            {
+                json.WriteStartArray("tags");
+                any = true;
+            }
+
+            json.WriteStringValue(tag);
+        }
+
+        if (any)
+        {
+            json.WriteEndArray();
+        }
+
+        return any;
+    }
+
+    private static string[] Split(string tags) => tags.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A JSON value as text: a string as it is, anything else as compact JSON.</summary>
+    private static string Text(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString()!;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            value.WriteTo(json);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string? ExceptionMessage(OtlpSpan span)
+    {
+        foreach (var spanEvent in span.Events)
+        {
+            if (spanEvent.Name == "exception")
+            {
+                return spanEvent.Attributes.TryGetValue("exception.message", out var message) ? message.Text() : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static int WriteString(Utf8JsonWriter json, string property, string? value)
+    {
+        if (value is null)
+        {
+            return 0;
+        }
+
+        json.WriteString(property, value);
+        return 1;
+    }
+
+    private static bool WriteParsed(Utf8JsonWriter json, string property, OtlpValue value)
+    {
+        if (value.IsNull)
+        {
+            return false;
+        }
+
+        json.WritePropertyName(property);
+        value.WriteParsedTo(json);
+        return true;
+    }
+
+    /// <summary>Nanoseconds since the Unix epoch as ISO 8601 with 100 ns precision, as Langfuse's timestamps.</summary>
+    private static void WriteTimestamp(Utf8JsonWriter json, string property, ulong unixNanos)
+    {
+        Span<char> text = stackalloc char[32];
+        new DateTime(DateTime.UnixEpoch.Ticks + (long)(unixNanos / 100), DateTimeKind.Utc)
+            .TryFormat(text, out var length, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        json.WriteString(property, text[..length]);
+    }
+
+    private record struct Member(ReadOnlyMemory<char> Name, MemberSource Source, OtlpValue Value)
+    {
+        public bool Written { get; set; }
+    }
 }

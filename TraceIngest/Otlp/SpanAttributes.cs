@@ -1,96 +1,121 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace TraceIngest.Otlp;
 
 /// <summary>
 /// A span's attributes with a record of which ones the mapping used, so that the rest can be kept in the
-/// observation's metadata instead of being lost.
+/// observation's metadata instead of being lost. Reused from span to span.
 /// </summary>
-internal sealed class SpanAttributes(IReadOnlyDictionary<string, JsonNode?> attributes)
+internal sealed class SpanAttributes
 {
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly List<(string Key, int Index)> _unused = [];
+    private OtlpAttributes _attributes = new();
+    private bool[] _used = new bool[16];
 
-    public bool Has(string key) => attributes.ContainsKey(key);
-
-    public JsonNode? Take(string key)
+    public void Reset(OtlpAttributes attributes)
     {
-        if (!attributes.TryGetValue(key, out var value))
+        _attributes = attributes;
+        if (_used.Length < attributes.Count)
         {
-            return null;
+            _used = new bool[attributes.Count * 2];
         }
-
-        _used.Add(key);
-        return value?.DeepClone();
+        else
+        {
+            Array.Clear(_used, 0, attributes.Count);
+        }
     }
 
-    public JsonNode? TakeFirst(params string[] keys)
+    public bool Has(string key) => _attributes.IndexOf(key) >= 0;
+
+    /// <summary>The value, without counting it as used.</summary>
+    public OtlpValue Peek(string key) => _attributes.TryGetValue(key, out var value) ? value : default;
+
+    public OtlpValue Take(string key)
+    {
+        var index = _attributes.IndexOf(key);
+        if (index < 0)
+        {
+            return default;
+        }
+
+        _used[index] = true;
+        return _attributes.Value(index);
+    }
+
+    /// <summary>The first of the keys with a value; the keys before it that are present without one count as used.</summary>
+    public OtlpValue TakeFirst(params ReadOnlySpan<string> keys)
     {
         foreach (var key in keys)
         {
-            if (Take(key) is { } value)
+            if (Take(key) is { IsNull: false } value)
             {
                 return value;
             }
         }
 
-        return null;
+        return default;
     }
 
-    public string? TakeString(params string[] keys) => TakeFirst(keys) is { } value ? Text(value) : null;
+    public string? TakeString(params ReadOnlySpan<string> keys) => TakeFirst(keys).Text();
 
-    /// <summary>A value that may be JSON carried in a string attribute (SDKs serialise objects that way).</summary>
-    public JsonNode? TakeJson(params string[] keys) => TakeFirst(keys) is { } value ? ParseIfJson(value) : null;
+    public double? TakeNumber(params ReadOnlySpan<string> keys) => TakeFirst(keys).Number();
 
-    public double? TakeNumber(params string[] keys) => TakeFirst(keys) is { } value ? Number(value) : null;
-
-    /// <summary>Every attribute under a prefix, keyed by the rest of its name.</summary>
-    public IEnumerable<(string Suffix, JsonNode? Value)> TakePrefixed(string prefix)
+    /// <summary>
+    /// The next attribute after <paramref name="after"/> (-1 to start) whose key is <paramref name="prefix"/> and
+    /// more, counted as used; -1 when there is none.
+    /// </summary>
+    public int NextWithPrefix(string prefix, int after)
     {
-        foreach (var key in attributes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length).ToList())
+        for (var i = after + 1; i < _attributes.Count; i++)
         {
-            yield return (key[prefix.Length..], Take(key));
-        }
-    }
-
-    public JsonObject Unused()
-    {
-        var rest = new JsonObject();
-        foreach (var (key, value) in attributes.Where(a => !_used.Contains(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
-        {
-            rest[key] = value?.DeepClone();
-        }
-
-        return rest;
-    }
-
-    public static string? Text(JsonNode value) =>
-        value is JsonValue scalar && scalar.TryGetValue<string>(out var text) ? text : value.ToJsonString();
-
-    public static double? Number(JsonNode value) =>
-        value is JsonValue scalar
-            ? scalar.TryGetValue<double>(out var d) ? d
-            : scalar.TryGetValue<long>(out var l) ? l
-            : scalar.TryGetValue<string>(out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed
-            : null
-            : null;
-
-    public static JsonNode ParseIfJson(JsonNode value)
-    {
-        if (value is JsonValue scalar && scalar.TryGetValue<string>(out var text)
-            && text.Length > 1 && text[0] is '{' or '[' or '"')
-        {
-            try
+            var key = _attributes.Key(i);
+            if (key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return JsonNode.Parse(text) ?? value;
-            }
-            catch (JsonException)
-            {
-                return value;
+                _used[i] = true;
+                return i;
             }
         }
 
-        return value;
+        return -1;
+    }
+
+    public string Key(int index) => _attributes.Key(index);
+
+    public OtlpValue Value(int index) => _attributes.Value(index);
+
+    public bool HasUnused()
+    {
+        for (var i = 0; i < _attributes.Count; i++)
+        {
+            if (!_used[i])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The attributes not used so far, as one JSON object in key order.</summary>
+    public void WriteUnused(Utf8JsonWriter json)
+    {
+        _unused.Clear();
+        for (var i = 0; i < _attributes.Count; i++)
+        {
+            if (!_used[i])
+            {
+                _unused.Add((_attributes.Key(i), i));
+            }
+        }
+
+        _unused.Sort(static (x, y) => string.CompareOrdinal(x.Key, y.Key));
+        json.WriteStartObject();
+        foreach (var (key, index) in _unused)
+        {
+            json.WritePropertyName(key);
+            _attributes.Value(index).WriteTo(json);
+        }
+
+        json.WriteEndObject();
     }
 }

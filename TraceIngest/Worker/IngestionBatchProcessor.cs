@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Storage.Blobs;
 using Storage.Pricing;
 using Storage.TraceStore.Summaries;
@@ -13,13 +14,39 @@ namespace TraceIngest.Worker;
 /// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
 /// </summary>
 public sealed partial class IngestionBatchProcessor(
-    IBlobStore blobs, TraceRowStore rows, TraceSummaryWriter summaries, IngestionEventMerger merger, ProjectModelPrices projectPrices, TimeProvider clock, ILogger<IngestionBatchProcessor> logger)
+    IBlobStore blobs,
+    TraceRowStore rows,
+    TraceSummaryWriter summaries,
+    IngestionEventMerger merger,
+    ProjectModelPrices projectPrices,
+    IOptions<IngestionOptions> ingestion,
+    TimeProvider clock,
+    ILogger<IngestionBatchProcessor> logger)
 {
+    /// <summary>The stored document wraps each body in three levels: the batch, its events array, the event.</summary>
+    private const int EnvelopeDepth = 3;
+
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
     {
         var loading = Stopwatch.StartNew();
-        var batches = await Task.WhenAll(references.Select(reference => LoadAsync(reference, cancellationToken)));
+        var loaded = await Task.WhenAll(references.Select(reference => LoadAsync(reference, cancellationToken)));
         IngestionWorkerMetrics.Record("load", loading.Elapsed);
+        try
+        {
+            return await ProcessAsync(loaded.Select(l => l.Events).ToArray(), cancellationToken);
+        }
+        finally
+        {
+            // The events' bodies are views into these documents: they are read until the rows are written.
+            foreach (var (document, _) in loaded)
+            {
+                document?.Dispose();
+            }
+        }
+    }
+
+    private async Task<int> ProcessAsync(List<(string ProjectId, StoredEvent Event)>[] batches, CancellationToken cancellationToken)
+    {
         var merging = Stopwatch.StartNew();
         var reading = new Stopwatch();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -85,17 +112,18 @@ public sealed partial class IngestionBatchProcessor(
         return events;
     }
 
-    private async Task<List<(string ProjectId, StoredEvent Event)>> LoadAsync(IngestionBatchReference reference, CancellationToken cancellationToken)
+    private async Task<(JsonDocument? Document, List<(string ProjectId, StoredEvent Event)> Events)> LoadAsync(IngestionBatchReference reference, CancellationToken cancellationToken)
     {
         await using var stream = await blobs.OpenReadAsync(reference.BlobKey, cancellationToken);
         if (stream is null)
         {
             // Deleted by retention or by hand: nothing left to write, and retrying would not change that.
             LogMissingBatch(reference.BlobKey);
-            return [];
+            return (null, []);
         }
 
-        using var batch = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        // As deep as the API accepted the events, or a deep input would fail its whole round again and again.
+        var batch = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = ingestion.Value.MaxJsonDepth + EnvelopeDepth }, cancellationToken);
         var projectId = batch.RootElement.GetProperty("projectId").GetString()!;
         var events = new List<(string, StoredEvent)>();
         foreach (var item in batch.RootElement.GetProperty("events").EnumerateArray())
@@ -111,10 +139,10 @@ public sealed partial class IngestionBatchProcessor(
                 type,
                 item.GetProperty("timestamp").GetDateTimeOffset(),
                 item.GetProperty("entityId").GetString()!,
-                item.GetProperty("body").Clone())));
+                item.GetProperty("body"))));
         }
 
-        return events;
+        return (batch, events);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion batch {BlobKey} is no longer in the blob store; skipped")]

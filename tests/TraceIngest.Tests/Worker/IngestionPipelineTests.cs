@@ -33,6 +33,22 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
     }
 
     [Fact]
+    public async Task An_input_nested_deeper_than_a_default_json_reader_allows_is_written_as_accepted()
+    {
+        var deep = new string('[', 100) + "\"bottom\"" + new string(']', 100);
+        var response = await Client.PostAsync("/api/public/ingestion", new System.Net.Http.StringContent(
+            $$$"""{"batch":[{"id":"e-deep","timestamp":"2026-11-23T10:00:00Z","type":"span-create","body":{"id":"deep-span","traceId":"deep-trace","startTime":"2026-11-23T10:00:00Z","input":{{{deep}}}}}]}""",
+            System.Text.Encoding.UTF8,
+            "application/json"));
+        var cancel = TestContext.Current.CancellationToken;
+
+        var span = await EventuallyAsync(async () => (await Rows.ReadObservationsAsync("pipeline", ["deep-span"], cancel)).GetValueOrDefault("deep-span"), TimeSpan.FromSeconds(10));
+
+        Assert.Equal(System.Net.HttpStatusCode.MultiStatus, response.StatusCode);
+        Assert.Equal(deep, span.Input);
+    }
+
+    [Fact]
     public async Task Sdk_events_become_merged_rows_with_usage_and_cost_within_five_seconds()
     {
         var traceId = Guid.NewGuid().ToString();

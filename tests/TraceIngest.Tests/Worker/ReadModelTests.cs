@@ -32,6 +32,7 @@ public sealed class ReadModelTests() : IngestServiceTest("readmodels")
         Host.Services.GetRequiredService<TraceSummaryWriter>(),
         new IngestionEventMerger(ModelPriceTable.LoadDefaults()),
         ActivatorUtilities.CreateInstance<ProjectModelPrices>(Host.Services),
+        Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TraceIngest.Ingestion.IngestionOptions>>(),
         TimeProvider.System,
         NullLogger<IngestionBatchProcessor>.Instance);
 
