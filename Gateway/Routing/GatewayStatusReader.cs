@@ -3,7 +3,10 @@ using Storage.Governance;
 
 namespace Gateway.Routing;
 
-/// <summary>The gateway's live status, read in-process: the current catalog, the shared cooldown state and this replica's recent failures.</summary>
+/// <summary>
+/// The gateway's live status, read in-process: the current catalog, the shared cooldown state and this replica's
+/// recent failures; and this replica's provider credentials, refreshed on demand.
+/// </summary>
 internal sealed class GatewayStatusReader(ModelCatalog catalog, DeploymentCooldown cooldown, DeploymentFailures failures) : IGatewayStatus
 {
     public async ValueTask<GatewayStatus> ReadAsync(CancellationToken cancellationToken)
@@ -33,5 +36,18 @@ internal sealed class GatewayStatusReader(ModelCatalog catalog, DeploymentCooldo
         }
 
         return new GatewayStatus(current.LoadedAt, groups, [.. current.Patterns.Select(p => p.Pattern)]);
+    }
+
+    public async ValueTask<CredentialRefresh> RefreshCredentialAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        var deployment = catalog.Current.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+        if (deployment is null)
+        {
+            return CredentialRefresh.UnknownDeployment(deploymentId);
+        }
+
+        return deployment.Provider is { Credential.Refreshable: true } provider
+            ? await provider.RefreshCredentialAsync(deployment, cancellationToken)
+            : CredentialRefresh.NotRefreshable(deploymentId);
     }
 }

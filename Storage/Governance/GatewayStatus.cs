@@ -7,6 +7,13 @@ namespace Storage.Governance;
 public interface IGatewayStatus
 {
     ValueTask<GatewayStatus> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Has the gateway fetch the provider credential of deployment <paramref name="deploymentId"/> anew now (one
+    /// whose <see cref="CredentialStatus.Refreshable"/> is true), on the one gateway replica that answers: each
+    /// replica holds its own.
+    /// </summary>
+    ValueTask<CredentialRefresh> RefreshCredentialAsync(string deploymentId, CancellationToken cancellationToken);
 }
 
 /// <param name="LoadedAt">When the gateway's current config was loaded.</param>
@@ -32,7 +39,8 @@ public sealed record DeploymentStatus(
 
 /// <param name="Kind">How the gateway authenticates to the provider (e.g. "Entra ID access token").</param>
 /// <param name="ExpiresAt">When the credential the gateway holds now expires (null: not fetched yet or does not expire).</param>
-public sealed record CredentialStatus(string Kind, DateTimeOffset? ExpiresAt);
+/// <param name="Refreshable">An admin can have the gateway fetch it anew now (<see cref="IGatewayStatus.RefreshCredentialAsync"/>).</param>
+public sealed record CredentialStatus(string Kind, DateTimeOffset? ExpiresAt, bool Refreshable = false);
 
 /// <param name="Failure">What went wrong, as the router classifies it (timeout, rate limited, server error, …).</param>
 public sealed record DeploymentFailure(DateTimeOffset At, string Failure, int? UpstreamStatus);

@@ -7,8 +7,8 @@ using Storage.Governance;
 namespace TraceUi.RemoteGateway;
 
 /// <summary>
-/// The gateway's live catalog and status read over its admin status route, for a TraceUi that does not host the
-/// gateway. Model names are checked against the last read (refreshed before a change when older than a few
+/// The gateway's live catalog and status read over its admin status route (and credential refreshes asked of its
+/// admin refresh route), for a TraceUi that does not host the gateway. Model names are checked against the last read (refreshed before a change when older than a few
 /// seconds); a failed read is remembered as long, so a down gateway does not slow every page by the timeout.
 /// </summary>
 internal sealed partial class RemoteGatewayCatalog(
@@ -65,10 +65,34 @@ internal sealed partial class RemoteGatewayCatalog(
         }
     }
 
-    private async Task<GatewayStatus> FetchAsync(CancellationToken cancellationToken)
+    public async ValueTask<CredentialRefresh> RefreshCredentialAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        var uri = $"{GatewayStatusJson.CredentialRefreshRoute}?{GatewayStatusJson.DeploymentParameter}={Uri.EscapeDataString(deploymentId)}";
+        return await SendAsync<CredentialRefresh>(HttpMethod.Post, uri, "credential refresh route", async (response, aborted) => response.StatusCode switch
+            {
+                HttpStatusCode.OK => CredentialRefresh.Refreshed(await response.Content.ReadFromJsonAsync(GatewayStatusJson.Default.CredentialStatus, aborted)
+                    ?? throw new GatewayUnavailableException("the gateway answered its credential refresh route with an empty body")),
+                HttpStatusCode.NotFound => new(CredentialRefreshOutcome.UnknownDeployment, null, await GatewayErrorMessage.ReadAsync(response, aborted)),
+                HttpStatusCode.Conflict => new(CredentialRefreshOutcome.NotRefreshable, null, await GatewayErrorMessage.ReadAsync(response, aborted)),
+                HttpStatusCode.BadGateway => CredentialRefresh.Refused(await GatewayErrorMessage.ReadAsync(response, aborted)),
+                _ => throw new GatewayUnavailableException($"the gateway answered its credential refresh route with {(int)response.StatusCode}"),
+            },
+            cancellationToken);
+    }
+
+    private Task<GatewayStatus> FetchAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, GatewayStatusJson.Route, "status route", async (response, aborted) => response.IsSuccessStatusCode
+                ? await response.Content.ReadFromJsonAsync(GatewayStatusJson.Default.GatewayStatus, aborted)
+                    ?? throw new GatewayUnavailableException("the gateway answered its status route with an empty body")
+                : throw new GatewayUnavailableException($"the gateway answered its status route with {(int)response.StatusCode}"),
+            cancellationToken);
+
+    /// <summary>One call of an admin route with the master key; what cannot be had from it is a <see cref="GatewayUnavailableException"/>.</summary>
+    private async Task<T> SendAsync<T>(
+        HttpMethod method, string uri, string routeName, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(HttpClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayStatusJson.Route);
+        using var request = new HttpRequestMessage(method, uri);
         if (options.Value.MasterKey is { Length: > 0 } master)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", master);
@@ -80,16 +104,10 @@ internal sealed partial class RemoteGatewayCatalog(
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 throw new GatewayUnavailableException(
-                    $"the gateway refused its status route ({(int)response.StatusCode}): {RemoteGatewayOptions.SectionName}:MasterKey (or LITELLM_MASTER_KEY) is not its master key");
+                    $"the gateway refused its {routeName} ({(int)response.StatusCode}): {RemoteGatewayOptions.SectionName}:MasterKey (or LITELLM_MASTER_KEY) is not its master key");
             }
 
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new GatewayUnavailableException($"the gateway answered its status route with {(int)response.StatusCode}");
-            }
-
-            return await response.Content.ReadFromJsonAsync(GatewayStatusJson.Default.GatewayStatus, cancellationToken)
-                ?? throw new GatewayUnavailableException("the gateway answered its status route with an empty body");
+            return await read(response, cancellationToken);
         }
         catch (HttpRequestException exception)
         {
@@ -101,7 +119,7 @@ internal sealed partial class RemoteGatewayCatalog(
         }
         catch (JsonException exception)
         {
-            throw new GatewayUnavailableException("the gateway's status could not be read (not the status this TraceUi expects)", exception);
+            throw new GatewayUnavailableException($"the gateway's answer on its {routeName} could not be read (not what this TraceUi expects)", exception);
         }
     }
 

@@ -23,13 +23,7 @@ public sealed class RemoteGatewayTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _gateway = await UiHost.StartSeparateGatewayAsync(_data);
-        _ui = await UiHost.StartAsync(_data, settings: new Dictionary<string, string?>
-        {
-            ["TraceUi:Gateway:Url"] = _gateway.BaseAddress.ToString(),
-            ["LITELLM_MASTER_KEY"] = UiHost.MasterKey,
-            // A gateway's first answer includes its start-up work; on a loaded test machine that can exceed 3 s.
-            ["TraceUi:Gateway:Timeout"] = "00:00:30",
-        });
+        _ui = await UiHost.StartWithRemoteGatewayAsync(_data, _gateway);
         _browser = new BrowserlessClient(_ui.BaseAddress);
         await _browser.SignInAsync(UiHost.AdminEmail, UiHost.AdminPassword);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,7 +58,7 @@ internal static class UiHost
 
         if (withGateway)
         {
-            await AddGatewaySettingsAsync(data, all);
+            await AddGatewaySettingsAsync(data, all, GatewayConfig);
         }
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -102,20 +103,43 @@ internal static class UiHost
         return host;
     }
 
+    /// <summary>TraceUi alone, reading the live catalog of <paramref name="gateway"/> (started apart) over its admin route with the master key.</summary>
+    public static Task<TestWebHost> StartWithRemoteGatewayAsync(TemporaryDirectory data, TestWebHost gateway, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["TraceUi:Gateway:Url"] = gateway.BaseAddress.ToString(),
+            ["LITELLM_MASTER_KEY"] = MasterKey,
+            // A gateway's first answer includes its start-up work; on a loaded test machine that can exceed 3 s.
+            ["TraceUi:Gateway:Timeout"] = "00:00:30",
+        };
+        return StartAsync(data, settings: all);
+    }
+
     /// <summary>
     /// The gateway alone, as its Program.cs composes it, on the same store as a TraceUi started on <paramref name="data"/>
     /// (the distributed shape: separate processes sharing the relational store).
     /// </summary>
-    public static async Task<TestWebHost> StartSeparateGatewayAsync(TemporaryDirectory data)
+    /// <param name="config">The gateway's <c>config.yaml</c>; default <see cref="GatewayConfig"/>.</param>
+    /// <param name="configure">Runs after <c>AddGateway</c>: what the test puts in place of the world outside (e.g. Entra ID).</param>
+    /// <param name="settings">More configuration, e.g. the connection strings of a shared PostgreSQL and Redis.</param>
+    public static async Task<TestWebHost> StartSeparateGatewayAsync(
+        TemporaryDirectory data, string? config = null, Action<WebApplicationBuilder>? configure = null, IDictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
-        await AddGatewaySettingsAsync(data, all);
+        await AddGatewaySettingsAsync(data, all, config ?? GatewayConfig);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
         return await TestWebHost.StartAsync(
             all,
             builder =>
             {
                 builder.AddServiceDefaults();
                 builder.AddGateway();
+                configure?.Invoke(builder);
             },
             app =>
             {
@@ -124,13 +148,13 @@ internal static class UiHost
             });
     }
 
-    /// <summary><see cref="GatewayConfig"/> in a directory of its own (the gateway watches it) and <see cref="MasterKey"/>.</summary>
-    private static async Task AddGatewaySettingsAsync(TemporaryDirectory data, Dictionary<string, string?> settings)
+    /// <summary><paramref name="yaml"/> in a directory of its own (the gateway watches it) and <see cref="MasterKey"/>.</summary>
+    private static async Task AddGatewaySettingsAsync(TemporaryDirectory data, Dictionary<string, string?> settings, string yaml)
     {
         var config = Directory.CreateDirectory(data.Combine($"gateway-{Guid.NewGuid():N}"));
         settings["config"] = Path.Combine(config.FullName, "config.yaml");
         settings["LITELLM_MASTER_KEY"] = MasterKey;
-        await File.WriteAllTextAsync(settings["config"]!, GatewayConfig);
+        await File.WriteAllTextAsync(settings["config"]!, yaml);
     }
 
     public static async Task<List<ProjectApiKey>> KeysAsync(TestWebHost host)

@@ -12,8 +12,12 @@ namespace Gateway.Providers.OpenAi;
 /// </summary>
 public sealed class AzureOpenAiCredentialOptions
 {
-    /// <summary>For deployments without <c>client_secret</c>; default <see cref="DefaultAzureCredential"/> (environment, workload identity, managed identity, Azure CLI).</summary>
-    public TokenCredential? DefaultCredential { get; set; }
+    /// <summary>
+    /// Makes the credential of deployments without <c>client_secret</c>; default a new <see cref="DefaultAzureCredential"/>
+    /// (environment, workload identity, managed identity, Azure CLI). Called again for each manual refresh, so the new
+    /// credential's empty token cache makes it ask the identity provider.
+    /// </summary>
+    public Func<TokenCredential>? CreateDefaultCredential { get; set; }
 
     /// <summary>Adjusts the options of credentials built from <c>tenant_id</c>, <c>client_id</c> and <c>client_secret</c>.</summary>
     public Action<ClientSecretCredentialOptions>? ConfigureClientSecretCredential { get; set; }
@@ -30,7 +34,6 @@ internal sealed class AzureOpenAiCredentials(OpenAiCompatibleProvider openAi, IO
     public const string DefaultScope = "https://cognitiveservices.azure.com/.default";
 
     private readonly ConcurrentDictionary<string, AzureEntraTokenProvider> _providers = new(StringComparer.Ordinal);
-    private readonly Lazy<TokenCredential> _default = new(() => options.Value.DefaultCredential ?? new DefaultAzureCredential());
 
     public AzureEntraTokenProvider ProviderFor(LiteLlmParams parameters, Func<string, string?> environment)
     {
@@ -43,10 +46,10 @@ internal sealed class AzureOpenAiCredentials(OpenAiCompatibleProvider openAi, IO
             var authorityHost = environment("AZURE_AUTHORITY_HOST");
             // Keyed by the secret's hash so two deployments with one app share a credential, and no secret is held as a key.
             var key = $"{tenant}|{client}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)))}|{authorityHost}|{scope}";
-            return _providers.GetOrAdd(key, _ => Create(ClientSecret(tenant, client, secret, authorityHost), scope, $"client secret of app {client}"));
+            return _providers.GetOrAdd(key, _ => Create(() => ClientSecret(tenant, client, secret, authorityHost), scope, $"client secret of app {client}"));
         }
 
-        return _providers.GetOrAdd($"default|{scope}", _ => Create(_default.Value, scope, "the default Azure credential"));
+        return _providers.GetOrAdd($"default|{scope}", _ => Create(options.Value.CreateDefaultCredential ?? (() => new DefaultAzureCredential()), scope, "the default Azure credential"));
     }
 
     private TokenCredential ClientSecret(string tenant, string client, string secret, string? authorityHost)
@@ -61,6 +64,6 @@ internal sealed class AzureOpenAiCredentials(OpenAiCompatibleProvider openAi, IO
         return new ClientSecretCredential(tenant, client, secret, credentialOptions);
     }
 
-    private AzureEntraTokenProvider Create(TokenCredential credential, string scope, string description) =>
-        new(openAi, new AzureAccessToken(credential, scope, clock), description, loggers.CreateLogger<AzureEntraTokenProvider>());
+    private AzureEntraTokenProvider Create(Func<TokenCredential> createCredential, string scope, string description) =>
+        new(openAi, new AzureAccessToken(createCredential, scope, clock), description, loggers.CreateLogger<AzureEntraTokenProvider>());
 }

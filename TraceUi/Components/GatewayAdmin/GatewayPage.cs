@@ -58,10 +58,8 @@ public abstract class GatewayPage : ComponentBase
     /// </summary>
     protected async Task ChangeAsync(Func<IServiceProvider, Task<string>> change)
     {
-        if (!IsAdmin)
+        if (RefusedUnlessAdmin("Only administrators can change gateway keys, teams and users."))
         {
-            HttpContext.Response.StatusCode = StatusCodes.Status403Forbidden;
-            Error = "Only administrators can change gateway keys, teams and users.";
             return;
         }
 
@@ -83,6 +81,19 @@ public abstract class GatewayPage : ComponentBase
         }
 
         await LoadAsync();
+    }
+
+    /// <summary>True, with 403 and <paramref name="refusal"/> on the page, when the signed-in person is not an admin.</summary>
+    protected bool RefusedUnlessAdmin(string refusal)
+    {
+        if (IsAdmin)
+        {
+            return false;
+        }
+
+        HttpContext.Response.StatusCode = StatusCodes.Status403Forbidden;
+        Error = refusal;
+        return true;
     }
 
     private const string NotConfigured =

@@ -211,6 +211,21 @@ public sealed class EntraIdTests(EntraIdTests.Fixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public async Task An_Entra_admin_reads_the_gateway_status_and_a_caller_without_the_admin_role_is_refused()
+    {
+        var admin = Tenant.CreateToken(new FakeEntraToken { Roles = ["Gateway.Admin"] });
+        var invoker = Tenant.CreateToken(new FakeEntraToken { Roles = ["Gateway.Invoke"] });
+
+        var asAdmin = await Governance.ManagementCalls.GetAsync(Entra.Host, Storage.Governance.GatewayStatusJson.Route, admin);
+        var asInvoker = await Governance.ManagementCalls.GetAsync(Entra.Host, Storage.Governance.GatewayStatusJson.Route, invoker);
+
+        var groups = asAdmin.AssertOk().Body!["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>());
+        Assert.Equal(["gpt-4o", "gpt-4o-mini"], groups);
+        Assert.Equal(HttpStatusCode.Forbidden, asInvoker.Status);
+        Assert.DoesNotContain("groups", asInvoker.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_token_is_validated_once_and_then_answered_from_the_cache_until_it_expires()
     {
         var expires = DateTimeOffset.UtcNow.AddSeconds(3);

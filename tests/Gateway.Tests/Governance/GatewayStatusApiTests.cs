@@ -32,4 +32,32 @@ public sealed class GatewayStatusApiTests : ManagementApiTest
         Assert.Equal(HttpStatusCode.Forbidden, withVirtualKey.Status);
         Assert.DoesNotContain("groups", withVirtualKey.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_credential_refresh_names_an_existing_deployment_with_a_refreshable_credential()
+    {
+        var unknown = await Host.PostAsync(Refresh("no-such-deployment"), "");
+        var staticKey = await Host.PostAsync(Refresh("chat"), "");
+        var unnamed = await Host.PostAsync(GatewayStatusJson.CredentialRefreshRoute, "");
+
+        Assert.Equal("deployment_not_found", unknown.AssertError(HttpStatusCode.NotFound, "invalid_request_error")["code"]!.GetValue<string>());
+        Assert.Contains("'no-such-deployment'", unknown.Text, StringComparison.Ordinal);
+        Assert.Equal("credential_not_refreshable", staticKey.AssertError(HttpStatusCode.Conflict, "invalid_request_error")["code"]!.GetValue<string>());
+        Assert.Equal("missing_deployment", unnamed.AssertError(HttpStatusCode.BadRequest, "invalid_request_error")["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_credential_refresh_by_a_caller_without_the_admin_role_is_refused()
+    {
+        var virtualKey = await Host.GenerateKeyAsync();
+
+        var anonymous = await Host.PostAsync(Refresh("chat"), "", key: null);
+        var withVirtualKey = await Host.PostAsync(Refresh("chat"), "", key: virtualKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, withVirtualKey.Status);
+    }
+
+    private static string Refresh(string deployment) =>
+        $"{GatewayStatusJson.CredentialRefreshRoute}?{GatewayStatusJson.DeploymentParameter}={Uri.EscapeDataString(deployment)}";
 }

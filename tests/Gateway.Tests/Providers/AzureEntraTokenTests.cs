@@ -4,6 +4,7 @@ using Azure.Identity;
 using Gateway.Providers.OpenAi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Storage.Governance;
 using TestInfrastructure.FakeEntra;
 
 namespace Gateway.Tests.Providers;
@@ -57,6 +58,9 @@ public sealed class AzureEntraTokenTests : IAsyncLifetime
         return options;
     }
 
+    private ClientSecretCredential Credential(string secret) =>
+        new(_tenant.TenantId, ClientId, secret, TrustTheTenant(new ClientSecretCredentialOptions()));
+
     private Task<TestWebHost> StartAsync(string config, Action<AzureOpenAiCredentialOptions> credentials, IDictionary<string, string?>? settings = null) =>
         GatewayHost.StartWithConfigAsync(_data, config, settings,
             configure: (WebApplicationBuilder builder) => builder.Services.Configure(credentials));
@@ -67,8 +71,7 @@ public sealed class AzureEntraTokenTests : IAsyncLifetime
     [Fact]
     public async Task A_keyless_deployment_calls_Azure_with_a_token_of_the_default_credential_fetched_once()
     {
-        var credential = new ClientSecretCredential(_tenant.TenantId, ClientId, ClientSecret, TrustTheTenant(new ClientSecretCredentialOptions()));
-        await using var gateway = await StartAsync(Config(), options => options.DefaultCredential = credential);
+        await using var gateway = await StartAsync(Config(), options => options.CreateDefaultCredential = () => Credential(ClientSecret));
 
         using var first = await gateway.Client.SendAsync(Chat(), Cancellation);
         using var second = await gateway.Client.SendAsync(Chat(), Cancellation);
@@ -110,8 +113,7 @@ public sealed class AzureEntraTokenTests : IAsyncLifetime
     [Fact]
     public async Task A_credential_that_gets_no_token_fails_the_call_with_502_and_says_why_in_the_log()
     {
-        var credential = new ClientSecretCredential(_tenant.TenantId, ClientId, "not-the-secret-4711", TrustTheTenant(new ClientSecretCredentialOptions()));
-        await using var gateway = await StartAsync(Config(), options => options.DefaultCredential = credential);
+        await using var gateway = await StartAsync(Config(), options => options.CreateDefaultCredential = () => Credential("not-the-secret-4711"));
 
         using var response = await gateway.Client.SendAsync(Chat(), Cancellation);
 
@@ -119,6 +121,76 @@ public sealed class AzureEntraTokenTests : IAsyncLifetime
         Assert.Empty(_azure.Requests);
         Assert.Contains(gateway.Logs.Lines, line => line.Contains("got no Entra ID token", StringComparison.Ordinal) && line.Contains("AADSTS7000215", StringComparison.Ordinal));
         Assert.DoesNotContain("not-the-secret-4711", gateway.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_refresh_fetches_a_new_token_now_which_the_status_shows_and_later_calls_use()
+    {
+        await using var gateway = await StartAsync(Config(), options => options.CreateDefaultCredential = () => Credential(ClientSecret));
+        using var before = await gateway.Client.SendAsync(Chat(), Cancellation);
+        var heldUntil = await CredentialExpiryAsync(gateway);
+
+        var refreshed = await RefreshAsync(gateway, "gpt-4o");
+        var shown = await CredentialExpiryAsync(gateway);
+        using var after = await gateway.Client.SendAsync(Chat(), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, refreshed.Status);
+        Assert.Equal(2, _tenant.TokenRequests.Count);
+        var expiresAt = refreshed.Body!["expiresAt"]!.GetValue<DateTimeOffset>();
+        Assert.True(expiresAt > heldUntil, $"refreshed token expires {expiresAt:O}, the one held before {heldUntil:O}");
+        Assert.Equal(expiresAt, shown);
+        Assert.True(refreshed.Body!["refreshable"]!.GetValue<bool>());
+        Assert.StartsWith("Entra ID access token", refreshed.Body!["kind"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        // The refreshed token serves the next call: no third fetch, and Azure accepted it.
+        Assert.Equal(2, _tenant.TokenRequests.Count);
+        Assert.Equal(2, _azure.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_refreshes_share_one_fetch_from_Entra()
+    {
+        var token = new AzureAccessToken(() => Credential(ClientSecret), AzureOpenAiCredentials.DefaultScope, TimeProvider.System);
+
+        var expiries = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => token.RefreshAsync(Cancellation)).ToList());
+
+        Assert.Single(_tenant.TokenRequests);
+        Assert.Single(expiries.Distinct());
+        Assert.Equal(expiries[0], token.ExpiresOn);
+    }
+
+    [Fact]
+    public async Task A_refresh_Entra_refuses_is_502_with_its_reason_and_the_valid_token_is_kept()
+    {
+        await using var gateway = await StartAsync(Config(), options => options.CreateDefaultCredential = () => Credential(ClientSecret));
+        using var before = await gateway.Client.SendAsync(Chat(), Cancellation);
+        var heldUntil = await CredentialExpiryAsync(gateway);
+        // The app's secret is rotated in Entra: the gateway's no longer gets tokens, the one it holds stays valid.
+        _tenant.RegisterClient(ClientId, "the-new-secret-only-entra-knows");
+
+        var refused = await RefreshAsync(gateway, "gpt-4o");
+        using var after = await gateway.Client.SendAsync(Chat(), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        var error = refused.AssertError(HttpStatusCode.BadGateway, "server_error");
+        Assert.Equal("credential_refresh_refused", error["code"]!.GetValue<string>());
+        Assert.Contains("AADSTS7000215", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("the token held before is kept", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(ClientSecret, refused.Text, StringComparison.Ordinal);
+        Assert.Equal(heldUntil, await CredentialExpiryAsync(gateway));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.DoesNotContain(ClientSecret, gateway.Logs.All, StringComparison.Ordinal);
+    }
+
+    private static Task<Governance.ManagementCalls.Reply> RefreshAsync(TestWebHost gateway, string deployment) =>
+        Governance.ManagementCalls.PostAsync(gateway, $"{GatewayStatusJson.CredentialRefreshRoute}?deployment={Uri.EscapeDataString(deployment)}", "");
+
+    private static async Task<DateTimeOffset> CredentialExpiryAsync(TestWebHost gateway)
+    {
+        var status = (await Governance.ManagementCalls.GetAsync(gateway, GatewayStatusJson.Route)).AssertOk().Body!;
+        var deployment = status["groups"]![0]!["deployments"]![0]!;
+        return deployment["credential"]!["expiresAt"]!.GetValue<DateTimeOffset>();
     }
 
     public async ValueTask DisposeAsync()
