@@ -105,15 +105,16 @@ public static class AnthropicApi
         using var call = new GatewayCall(context, OpenAiOperation.ChatCompletions, openAiBody ?? body, callFields, startedAt);
         using var span = Telemetry.GenAiTelemetry.Start(call);
         var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
+        var admission = new PendingAdmission(governance.AdmitAsync(call));
         try
         {
-            if (await governance.AdmitAsync(call) is { } refusal)
+            var failure = await router.RouteAsync(call, admission);
+            if (admission.Refusal is { } refusal)
             {
                 governance.Refused(call, refusal);
                 return refusal;
             }
 
-            var failure = await router.RouteAsync(call);
             if (failure is null && translation is not null)
             {
                 await translation.CompleteAsync(context.RequestAborted);
@@ -123,7 +124,7 @@ public static class AnthropicApi
         }
         finally
         {
-            governance.Settle(call);
+            await governance.SettleAsync(call, admission);
             response.Body = callerBody;
             context.Features.Set<AnthropicInboundCall>(null);
         }

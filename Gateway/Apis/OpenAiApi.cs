@@ -129,19 +129,21 @@ public static class OpenAiApi
         using var call = new GatewayCall(context, operation, body, fields, startedAt);
         using var span = Telemetry.GenAiTelemetry.Start(call);
         var governance = context.RequestServices.GetRequiredService<GovernanceGate>();
-        if (await governance.AdmitAsync(call) is { } refusal)
-        {
-            governance.Refused(call, refusal);
-            return refusal;
-        }
-
+        var admission = new PendingAdmission(governance.AdmitAsync(call));
         try
         {
-            return await router.RouteAsync(call) is { } failure ? failure : TypedResults.Empty;
+            var failure = await router.RouteAsync(call, admission);
+            if (admission.Refusal is { } refusal)
+            {
+                governance.Refused(call, refusal);
+                return refusal;
+            }
+
+            return failure is null ? TypedResults.Empty : failure;
         }
         finally
         {
-            governance.Settle(call);
+            await governance.SettleAsync(call, admission);
         }
     }
 }

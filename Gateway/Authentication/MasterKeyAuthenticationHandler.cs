@@ -55,7 +55,18 @@ internal sealed class MasterKeyAuthenticationHandler(
     /// <summary>Compares hashes in constant time, so neither the content nor the length of the key leaks through timing.</summary>
     internal static bool Matches(string presented, string expected) => MasterKeySecret.Matches(presented, expected);
 
+    // Built once: nothing in the pipeline changes a principal an authentication handler returns.
+    private static readonly ClaimsPrincipal MasterKeyCaller = Build(GatewayClaims.Kinds.MasterKey);
+    private static readonly ClaimsPrincipal OpenCaller = Build(GatewayClaims.Kinds.Open);
+
+    internal static ClaimsPrincipal Principal(string kind) => kind switch
+    {
+        GatewayClaims.Kinds.MasterKey => MasterKeyCaller,
+        GatewayClaims.Kinds.Open => OpenCaller,
+        _ => Build(kind),
+    };
+
     // Without a master key LiteLLM is open to everyone, management API included; the gateway matches that.
-    internal static ClaimsPrincipal Principal(string kind) => new(new ClaimsIdentity(
+    private static ClaimsPrincipal Build(string kind) => new(new ClaimsIdentity(
         [new Claim(GatewayClaims.Role, GatewayClaims.Roles.Admin), new Claim(GatewayClaims.CallerKind, kind)], SchemeName));
 }

@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Gateway.Apis;
 using Gateway.Authentication.Entra;
+using Gateway.Configuration;
 using Gateway.Governance;
 using Gateway.Governance.Caching;
 using Gateway.Routing;
@@ -35,6 +38,10 @@ internal sealed class VirtualKeyAuthenticationHandler(
 
     private const string FailureItemKey = "gateway-virtual-key-failure";
 
+    // A key's claims do not change while its snapshot is cached: built once per snapshot, not once per call. Nothing
+    // in the pipeline changes a principal an authentication handler returns (authorization merges it into a new one).
+    private static readonly ConditionalWeakTable<KeySnapshot, ClaimsPrincipal> Principals = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (CallerCredential.Read(Request) is not { } presented)
@@ -42,7 +49,9 @@ internal sealed class VirtualKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (catalog.MasterKey is { } masterKey && MasterKeyAuthenticationHandler.Matches(presented, masterKey.Reveal()))
+        // One hash of the presented key serves both checks: the master key's and the virtual key's token.
+        var token = TokenOrMasterKey(presented, catalog.MasterKey);
+        if (token is null)
         {
             return Success(MasterKeyAuthenticationHandler.Principal(GatewayClaims.Kinds.MasterKey));
         }
@@ -50,7 +59,7 @@ internal sealed class VirtualKeyAuthenticationHandler(
         KeySnapshot? key;
         try
         {
-            key = await lookup.KeyAsync(VirtualKeyHasher.Token(presented), Context.RequestAborted);
+            key = await lookup.KeyAsync(token, Context.RequestAborted);
         }
         catch (StorageUnavailableException)
         {
@@ -77,7 +86,15 @@ internal sealed class VirtualKeyAuthenticationHandler(
         }
 
         Context.Items[SnapshotItem] = key;
-        return Success(Principal(key!));
+        return Success(Principals.GetValue(key!, Principal));
+    }
+
+    /// <summary>The presented key's token, or null when it is the master key.</summary>
+    private static string? TokenOrMasterKey(string presented, SecretValue? masterKey)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        VirtualKeyHasher.Hash(presented, hash);
+        return masterKey is not null && MasterKeySecret.Matches(hash, masterKey.Reveal()) ? null : VirtualKeyHasher.Token(hash);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

@@ -19,6 +19,8 @@ namespace Gateway.Extensions;
 
 public static class GatewayServiceExtensions
 {
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>Registers everything the gateway needs; safe to call beside the other services in one host.</summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
@@ -91,6 +93,14 @@ public static class GatewayServiceExtensions
             {
                 builder.Logging.AddFilter(category, level);
             }
+        }
+
+        // ASP.NET Core starts an Activity and a logging scope for every request as soon as its hosting category logs
+        // at any level, spans exported or not. The gateway logs each call itself, so that category is off unless
+        // configuration names it (or Microsoft.AspNetCore): a request then costs neither unless spans are collected.
+        if (builder.Configuration[$"Logging:LogLevel:{HostingDiagnostics}"] is null && builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
         }
 
         return builder;

@@ -117,10 +117,18 @@ internal sealed partial class GovernanceGate
         _telemetry.Refused(call, refusal.StatusCode, error.Code);
     }
 
-    /// <summary>Hands the call's actual cost and usage to settlement; never waits on the counters.</summary>
-    public void Settle(GatewayCall call)
+    /// <summary>
+    /// Hands an admitted call's actual cost and usage to settlement; never waits on the counters, only (for a call
+    /// that ended before its <paramref name="admission"/> was decided) on the charge still under way.
+    /// </summary>
+    public async ValueTask SettleAsync(GatewayCall call, PendingAdmission admission)
     {
-        if (call.Governance is { } governance)
+        if (!admission.Decided)
+        {
+            await admission.WaitOutAsync();
+        }
+
+        if (admission.Granted && call.Governance is { } governance)
         {
             _settlement.Enqueue(governance, call.Fields.Model, call.ServedBy, call.Usage, _clock.GetUtcNow());
         }

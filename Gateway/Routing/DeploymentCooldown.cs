@@ -146,8 +146,11 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
 
         try
         {
-            var cooling = await counters.GetFlagAsync(Key("cooling", deployment), cancellationToken);
-            var tripped = await counters.GetAsync(Key("tripped", deployment), cancellationToken) > 0;
+            // Both reads go out together: a call that refreshes the state waits one round trip, not two.
+            var coolingRead = counters.GetFlagAsync(Key("cooling", deployment), cancellationToken);
+            var trippedRead = counters.GetAsync(Key("tripped", deployment), cancellationToken);
+            var cooling = await coolingRead;
+            var tripped = await trippedRead > 0;
             var state = new State(now, cooling is { } remaining ? now + remaining : DateTimeOffset.MinValue, tripped);
             _states[deployment.Id] = state;
             return state;

@@ -64,7 +64,7 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown, Deployment
                 continue;
             }
 
-            var (admitted, wait) = await usage.TryAdmitAsync(deployment, settings, promptTokens, call.Aborted);
+            var (admitted, wait, counted) = await usage.TryAdmitAsync(deployment, settings, promptTokens, call.Aborted);
             if (!admitted)
             {
                 if (availability.IsProbe)
@@ -76,13 +76,32 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown, Deployment
                 continue;
             }
 
-            return new Selection(deployment, availability.IsProbe, TimeSpan.Zero);
+            return new Selection(deployment, availability.IsProbe, TimeSpan.Zero) { Counted = counted };
         }
 
         // Only limits in the way: the caller is told to come back next minute, as for a rate limit.
         return limitWait != TimeSpan.MaxValue && coolingWait == TimeSpan.MaxValue
             ? new Selection(null, false, limitWait, RateLimited: true)
             : new Selection(null, false, coolingWait == TimeSpan.MaxValue ? TimeSpan.Zero : coolingWait);
+    }
+
+    /// <summary>Gives back what choosing a deployment took (its half-open probe, its count this minute) for a call that will not be sent.</summary>
+    public async ValueTask ReleaseAsync(Selection selection)
+    {
+        if (selection.Deployment is not { } deployment)
+        {
+            return;
+        }
+
+        if (selection.IsProbe)
+        {
+            await cooldown.ReleaseProbeAsync(deployment, CancellationToken.None);
+        }
+
+        if (selection.Counted is { } counted)
+        {
+            await usage.UncountAsync(counted);
+        }
     }
 
     private static int WeightedDraw(List<Deployment> candidates)
@@ -158,4 +177,8 @@ internal sealed class DeploymentSelector(DeploymentCooldown cooldown, Deployment
 /// <param name="Wait">When none can be called: how long until the first cooldown ends, or the next minute for limits.</param>
 /// <param name="RateLimited">None can be called because each has spent its <c>rpm</c>/<c>tpm</c> this minute.</param>
 /// <param name="TooLong">The prompt is estimated longer than every deployment's <c>max_input_tokens</c>.</param>
-internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait, bool RateLimited = false, bool TooLong = false);
+internal readonly record struct Selection(Deployment? Deployment, bool IsProbe, TimeSpan Wait, bool RateLimited = false, bool TooLong = false)
+{
+    /// <summary>The deployment's request counter of this minute that the call was counted on, if any.</summary>
+    public string? Counted { get; init; }
+}

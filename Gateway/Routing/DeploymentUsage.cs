@@ -23,38 +23,78 @@ internal sealed partial class DeploymentUsage(ISharedCounters counters, TimeProv
     /// Counts the call against the deployment's minute, unless that would exceed its <c>rpm</c>, or its <c>tpm</c>
     /// would be exceeded by the prompt's estimated tokens; then says how long until the next minute.
     /// </summary>
-    public async ValueTask<(bool Admitted, TimeSpan Wait)> TryAdmitAsync(Deployment deployment, RouterSettings settings, int estimatedTokens, CancellationToken cancellationToken)
+    /// <returns>Also the minute's request counter the call was counted on, for <see cref="UncountAsync"/>; null when none was.</returns>
+    public async ValueTask<(bool Admitted, TimeSpan Wait, string? Counted)> TryAdmitAsync(Deployment deployment, RouterSettings settings, int estimatedTokens,
+        CancellationToken cancellationToken)
     {
         if (!IsCounted(deployment, settings))
         {
-            return (true, TimeSpan.Zero);
+            return (true, TimeSpan.Zero, null);
         }
 
         var now = clock.GetUtcNow();
         var minute = Minute(now);
         try
         {
-            if (deployment.Config.Params.Tpm is { } tpm
-                && await counters.GetAsync(Key("tpm", deployment, minute), cancellationToken) + estimatedTokens > tpm)
-            {
-                return (false, UntilNextMinute(now));
-            }
-
+            // The minute's tokens are read while the request is counted (one round trip, not two); a call the tpm
+            // turns away is taken off the count again.
             var rpmKey = Key("rpm", deployment, minute);
-            if (deployment.Config.Params.Rpm is { } rpm)
+            var tokensRead = deployment.Config.Params.Tpm is null ? ValueTask.FromResult(0L) : counters.GetAsync(Key("tpm", deployment, minute), cancellationToken);
+            var counting = CountRequestAsync(deployment, rpmKey, cancellationToken);
+            long tokens;
+            bool counted;
+            try
             {
-                var reservation = await counters.TryReserveAsync(rpmKey, 1, rpm, BucketLife, cancellationToken);
-                return reservation.Granted ? (true, TimeSpan.Zero) : (false, UntilNextMinute(now));
+                tokens = await tokensRead;
+            }
+            finally
+            {
+                counted = await counting;
             }
 
-            await counters.AddAsync(rpmKey, 1, BucketLife, cancellationToken);
-            return (true, TimeSpan.Zero);
+            if (deployment.Config.Params.Tpm is { } tpm && tokens + estimatedTokens > tpm)
+            {
+                if (counted)
+                {
+                    await UncountAsync(rpmKey);
+                }
+
+                return (false, UntilNextMinute(now), null);
+            }
+
+            return counted ? (true, TimeSpan.Zero, rpmKey) : (false, UntilNextMinute(now), null);
         }
         catch (StorageUnavailableException exception)
         {
             // Limits are a protection, not a reason to fail calls while the counters are unreachable.
             LogCountersUnavailable(logger, exception.Message);
-            return (true, TimeSpan.Zero);
+            return (true, TimeSpan.Zero, null);
+        }
+    }
+
+    /// <summary>Counts a request in the minute: within the deployment's <c>rpm</c> when it has one (false when that is spent).</summary>
+    private async ValueTask<bool> CountRequestAsync(Deployment deployment, string rpmKey, CancellationToken cancellationToken)
+    {
+        if (deployment.Config.Params.Rpm is { } rpm)
+        {
+            return (await counters.TryReserveAsync(rpmKey, 1, rpm, BucketLife, cancellationToken)).Granted;
+        }
+
+        await counters.AddAsync(rpmKey, 1, BucketLife, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Takes back a call counted by <see cref="TryAdmitAsync"/> that was never sent (governance refused it).</summary>
+    public async ValueTask UncountAsync(string counted)
+    {
+        try
+        {
+            await counters.AddAsync(counted, -1, BucketLife, CancellationToken.None);
+        }
+        catch (StorageUnavailableException exception)
+        {
+            // The call stays counted until its minute ends: the safe side.
+            LogCountersUnavailable(logger, exception.Message);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gateway.Apis;
 using Gateway.Configuration;
+using Gateway.Governance;
 using Gateway.Inbound;
 using Gateway.Providers;
 using Gateway.Telemetry;
@@ -17,19 +18,29 @@ internal sealed partial class ModelRouter(
     ModelCatalog catalog, DeploymentSelector selector, DeploymentCooldown cooldown, DeploymentUsage usage, DeploymentFailures failures, CallTelemetry telemetry,
     TimeProvider clock, ILogger<ModelRouter> logger)
 {
-    public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call)
+    /// <summary>
+    /// Routes a call once <paramref name="admission"/> grants it. While the charge is still under way the first
+    /// deployment is chosen (and counted against its limits) meanwhile, and given back when the charge refuses; nothing
+    /// is sent and no answer is given before the charge decides. A refused call returns <see cref="PendingAdmission.Refusal"/>.
+    /// </summary>
+    public async Task<OpenAiErrorResult?> RouteAsync(GatewayCall call, PendingAdmission admission)
     {
+        if (admission.Ready && !await admission.DecideAsync())
+        {
+            return admission.Refusal;
+        }
+
         // One snapshot for the whole call: a config reload meanwhile does not change where it goes.
         var models = catalog.Current;
         var model = call.Fields.Model;
         if (!models.TryResolve(model, out var requested))
         {
-            return OpenAiErrors.ModelNotFound(model);
+            return await admission.DecideAsync() ? OpenAiErrors.ModelNotFound(model) : admission.Refusal;
         }
 
         var settings = models.Config.RouterSettings;
         call.HasContextWindowFallbacks = requested.ContextWindowFallbacks.Count > 0;
-        IReadOnlyList<string> chain = [requested.Name, .. requested.Fallbacks];
+        var chain = requested.Chain;
         var last = GroupOutcome.NotTried;
         try
         {
@@ -45,7 +56,12 @@ internal sealed partial class ModelRouter(
                     LogFallingBack(logger, model, group.Name);
                 }
 
-                var outcome = await TryGroupAsync(call, group, settings);
+                var outcome = await TryGroupAsync(call, group, settings, admission);
+                if (!await admission.DecideAsync())
+                {
+                    return admission.Refusal;
+                }
+
                 if (outcome.Finished)
                 {
                     if (call.ServedBy is not null)
@@ -71,13 +87,18 @@ internal sealed partial class ModelRouter(
             return null;
         }
 
+        if (!await admission.DecideAsync())
+        {
+            return admission.Refusal;
+        }
+
         var error = ErrorFor(requested, last);
         call.WriteAttempts();
         telemetry.Finished(call, error.StatusCode, error.Value.Error.Code);
         return error;
     }
 
-    private async Task<GroupOutcome> TryGroupAsync(GatewayCall call, ModelGroup group, RouterSettings settings)
+    private async Task<GroupOutcome> TryGroupAsync(GatewayCall call, ModelGroup group, RouterSettings settings, PendingAdmission admission)
     {
         HashSet<Deployment>? failed = null, banned = null;
         AttemptOutcome? last = null;
@@ -96,6 +117,11 @@ internal sealed partial class ModelRouter(
                     : last is { } failure ? GroupOutcome.Failed(failure)
                     : selection.RateLimited ? GroupOutcome.Failed(AttemptOutcome.Failed(FailureKind.RateLimited, retryAfter: selection.Wait))
                     : GroupOutcome.Unavailable(group, selection.Wait);
+            }
+
+            if (!admission.Decided && !await AdmittedAsync(admission, selection))
+            {
+                return GroupOutcome.NotTried;
             }
 
             if (failed?.Contains(deployment) == true)
@@ -151,6 +177,24 @@ internal sealed partial class ModelRouter(
         }
 
         return GroupOutcome.Failed(last!.Value);
+    }
+
+    /// <summary>Decides the charge that was under way while <paramref name="selection"/> was made; gives the selection back unless the call is admitted.</summary>
+    private async ValueTask<bool> AdmittedAsync(PendingAdmission admission, Selection selection)
+    {
+        var admitted = false;
+        try
+        {
+            admitted = await admission.DecideAsync();
+            return admitted;
+        }
+        finally
+        {
+            if (!admitted)
+            {
+                await selector.ReleaseAsync(selection);
+            }
+        }
     }
 
     /// <summary>

@@ -113,14 +113,14 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
         }
     }
 
-    private async Task<bool> SendAsync(byte[] payload, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         try
         {
             var client = _clients.CreateClient(HttpClientName);
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Host(), "api/public/ingestion"))
             {
-                Content = new ByteArrayContent(payload) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+                Content = new ReadOnlyMemoryContent(payload) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.PublicKey}:{_options.SecretKey}")));
             using var response = await client.SendAsync(request, cancellationToken);
@@ -140,7 +140,7 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
         }
     }
 
-    private void Spool(byte[] payload, int calls)
+    private void Spool(ReadOnlyMemory<byte> payload, int calls)
     {
         try
         {
@@ -151,7 +151,7 @@ internal sealed partial class GatewayTraceExporter : BackgroundService
                 return;
             }
 
-            File.WriteAllBytes(Path.Combine(_spool, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.json"), payload);
+            File.WriteAllBytes(Path.Combine(_spool, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.json"), payload.Span);
         }
         catch (IOException)
         {

@@ -26,16 +26,21 @@ internal sealed class TraceBatch(string? environment)
         Calls++;
     }
 
-    /// <summary>The finished payload and how many calls it holds; the batch starts empty again.</summary>
-    public (byte[] Payload, int Calls) Finish()
+    /// <summary>
+    /// The finished payload and how many calls it holds; the batch starts empty again. The payload is the batch's own
+    /// buffer, not a copy (a batch of a few hundred calls would be a large-object allocation each time): it stays
+    /// valid until the next <see cref="Add"/>.
+    /// </summary>
+    public (ReadOnlyMemory<byte> Payload, int Calls) Finish()
     {
         var writer = _writer!;
         writer.WriteEndArray();
         writer.WriteEndObject();
         writer.Flush();
-        var result = (_buffer.WrittenSpan.ToArray(), Calls);
+        var result = (_buffer.WrittenMemory, Calls);
         writer.Dispose();
         _writer = null;
+        // Only the count is reset: the bytes stay in place for the caller until the next call is written.
         _buffer.ResetWrittenCount();
         Events = 0;
         Calls = 0;

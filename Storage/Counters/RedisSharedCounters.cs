@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 using Storage.Redis;
 
@@ -7,6 +8,13 @@ namespace Storage.Counters;
 internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounters
 {
     private const string Seam = "counters";
+
+    // The Redis keys of a counter (a window's three, a value's one) are built once per counter rather than on every
+    // charge; bounded, because end users (and so their counters) are the callers' to name.
+    private const int MaxCachedKeys = 10_000;
+    private readonly ConcurrentDictionary<string, RedisKey[]> _windowKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RedisKey> _valueKeys = new(StringComparer.Ordinal);
+    private int _cachedKeys;
 
     public async ValueTask<WindowAdmission> TryAddToWindowAsync(string key, long amount, long limit, TimeSpan window, CancellationToken cancellationToken)
     {
@@ -42,7 +50,7 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
     }
 
     /// <summary>Three keys and five values per charge, the layout the batch scripts read.</summary>
-    private static (RedisKey[] Keys, RedisValue[] Values) ScriptArguments(IReadOnlyList<CounterCharge> charges)
+    private (RedisKey[] Keys, RedisValue[] Values) ScriptArguments(IReadOnlyList<CounterCharge> charges)
     {
         var keys = new RedisKey[charges.Count * 3];
         var values = new RedisValue[charges.Count * 5];
@@ -51,11 +59,11 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
             var charge = charges[i];
             if (charge.Kind == CounterKind.Window)
             {
-                WindowKeys(charge.Key).CopyTo(keys, i * 3);
+                Cached(_windowKeys, charge.Key, WindowKeys).CopyTo(keys, i * 3);
             }
             else
             {
-                keys[i * 3] = keys[(i * 3) + 1] = keys[(i * 3) + 2] = Key(charge.Key);
+                keys[i * 3] = keys[(i * 3) + 1] = keys[(i * 3) + 2] = Cached(_valueKeys, charge.Key, Key);
             }
 
             values[i * 5] = charge.Kind == CounterKind.Window ? 0 : 1;
@@ -66,6 +74,23 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
         }
 
         return (keys, values);
+    }
+
+    private T Cached<T>(ConcurrentDictionary<string, T> cache, string key, Func<string, T> build)
+    {
+        if (cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (Interlocked.Increment(ref _cachedKeys) > MaxCachedKeys)
+        {
+            _windowKeys.Clear();
+            _valueKeys.Clear();
+            Interlocked.Exchange(ref _cachedKeys, 0);
+        }
+
+        return cache.GetOrAdd(key, build);
     }
 
     // One hash tag keeps a window's three keys in one slot on a Redis cluster.

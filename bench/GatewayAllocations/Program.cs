@@ -5,6 +5,7 @@ using Gateway.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,10 +14,17 @@ using TestInfrastructure;
 // Composes the gateway in this process (as Program.cs does, log level Warning) in front of an in-process fake OpenAI
 // upstream, sends the same calls one at a time directly and through the gateway, and prints the bytes this process
 // allocated per call for each (GC.GetTotalAllocatedBytes). The difference is what the gateway allocates per call:
-// Kestrel in, auth, governance, routing, the outbound HttpClient call, settlement and the trace export.
+// Kestrel in, auth, governance, routing, the outbound HttpClient call, settlement and the trace export (to a sink in
+// this process that reads each batch and keeps nothing, so receiving the batches counts, once per batch).
 var calls = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
 const string MasterKey = "sk-bench-master-key";
 await using var upstream = await FakeOpenAiUpstream.StartAsync();
+// The Langfuse sink reads each trace batch and keeps nothing, so receiving them costs a batch's worth, not a recording.
+await using var traceSink = await FakeUpstreamHost.StartDrainingAsync(context =>
+{
+    context.Response.StatusCode = StatusCodes.Status207MultiStatus;
+    return Task.CompletedTask;
+});
 using var client = new HttpClient();
 Console.WriteLine($"{calls} calls per row after {calls / 5} warm-up calls, one at a time; bytes allocated per call in this process");
 Console.WriteLine("| gateway | stream | direct | through the gateway | the gateway's share |");
@@ -81,7 +89,7 @@ async Task<Host> StartAsync(TemporaryDirectory data, bool traces)
     };
     if (traces)
     {
-        settings["LANGFUSE_HOST"] = upstream.BaseAddress.ToString();
+        settings["LANGFUSE_HOST"] = traceSink.BaseAddress.ToString();
         settings["LANGFUSE_PUBLIC_KEY"] = "pk-lf-bench";
         settings["LANGFUSE_SECRET_KEY"] = "sk-lf-bench";
     }

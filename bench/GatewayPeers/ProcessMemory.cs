@@ -16,7 +16,8 @@ internal static class ProcessMemory
         return total;
     }
 
-    private static IEnumerable<int> Tree(int pid)
+    /// <summary>The process and its descendants.</summary>
+    internal static IEnumerable<int> Tree(int pid)
     {
         yield return pid;
         var children = $"/proc/{pid}/task/{pid}/children";

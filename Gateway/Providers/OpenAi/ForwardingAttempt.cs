@@ -17,6 +17,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
     // Answers are checked before they are sent; larger ones (huge embedding batches) go through unchecked.
     private const int MaxCheckedAnswerBytes = 16 * 1024 * 1024;
     private const int MaxRefusalBytes = 1024 * 1024;
+    private const string EventStream = "text/event-stream";
 
     private AttemptOutcome? _outcome;
     private Stream? _callerBody;
@@ -46,7 +47,12 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         request.Content!.Headers.ContentLength = _bodyLength;
         request.Content.Headers.TryAddWithoutValidation(HeaderNames.ContentType, "application/json");
         var accept = call.Context.Request.Headers.Accept;
-        if (accept.Count > 0)
+        if (accept.Count == 1)
+        {
+            // The usual single value goes as a string, without enumerating the header values.
+            request.Headers.TryAddWithoutValidation(HeaderNames.Accept, accept[0]);
+        }
+        else if (accept.Count > 1)
         {
             request.Headers.TryAddWithoutValidation(HeaderNames.Accept, (IEnumerable<string?>)accept);
         }
@@ -66,7 +72,7 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         if (status is >= 200 and < 300)
         {
             call.ResponseStarted();
-            if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            if (IsEventStream(RawContentType(response)))
             {
                 StartStream(response);
                 return true;
@@ -190,9 +196,17 @@ internal sealed class ForwardingAttempt(GatewayCall call, Deployment deployment,
         }
     }
 
+    /// <summary>The upstream's Content-Type as it sent it: read without parsing it into a header value object.</summary>
+    private static string? RawContentType(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues(HeaderNames.ContentType, out var values) && values.Count > 0 ? values.ToString() : null;
+
+    private static bool IsEventStream(string? contentType) =>
+        contentType is not null && contentType.StartsWith(EventStream, StringComparison.OrdinalIgnoreCase)
+        && (contentType.Length == EventStream.Length || contentType[EventStream.Length] is ';' or ' ');
+
     private static void CopyContentHeaders(HttpResponseMessage response, HttpResponse caller, bool withLength)
     {
-        caller.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+        caller.ContentType = RawContentType(response) ?? "application/json";
         if (withLength && response.Content.Headers.ContentLength is { } length)
         {
             caller.ContentLength = length;

@@ -18,15 +18,24 @@ public static class VirtualKeyHasher
 
     public static string Token(string key)
     {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Hash(key, hash);
+        return Token(hash);
+    }
+
+    /// <summary>The token of the key whose <see cref="Hash"/> is <paramref name="hash"/>.</summary>
+    public static string Token(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
+
+    /// <summary>Writes the SHA-256 of the key's UTF-8 bytes (<see cref="SHA256.HashSizeInBytes"/>) to <paramref name="destination"/>, allocating nothing for keys of usual length.</summary>
+    public static void Hash(string key, Span<byte> destination)
+    {
         var length = Encoding.UTF8.GetMaxByteCount(key.Length);
         var rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
         try
         {
             Span<byte> bytes = rented ?? stackalloc byte[512];
             var written = Encoding.UTF8.GetBytes(key, bytes);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(bytes[..written], hash);
-            return Convert.ToHexStringLower(hash);
+            SHA256.HashData(bytes[..written], destination);
         }
         finally
         {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using Gateway.Tests.Governance;
 
 namespace Gateway.Tests.Routing;
 
@@ -87,6 +89,34 @@ public sealed class DeploymentLimitTests(RedisServer redis) : IAsyncLifetime
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(4, _a.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_call_governance_refuses_leaves_its_deployments_rpm_to_other_calls()
+    {
+        // With Redis the key's charge is in flight while the deployment is chosen (and counted): a refusal gives that count back.
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:redis"] = await IsolatedRedis.ConnectionStringAsync(redis) };
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_data, $$$"""
+            model_list:
+              - {model_name: chat, litellm_params: {model: openai/a, api_base: "{{{_a.ApiBase}}}", api_key: sk-a-1234, rpm: 2}, model_info: {id: counted-{{{run}}}}}
+            """, settings);
+        var key = await gateway.GenerateKeyAsync(new JsonObject { ["rpm_limit"] = 1 });
+        await MinuteBoundary.AvoidAsync(Cancellation);
+        var body = """{"model":"chat","messages":[{"role":"user","content":"hi"}]}""";
+
+        var statuses = new List<HttpStatusCode>
+        {
+            (await gateway.PostAsync("/v1/chat/completions", body, key)).Status,
+            (await gateway.PostAsync("/v1/chat/completions", body, key)).Status,
+            (await gateway.PostAsync("/v1/chat/completions", body)).Status,
+        };
+        var beyondDeployment = await gateway.PostAsync("/v1/chat/completions", body);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.OK], statuses);
+        Assert.Contains("every deployment", beyondDeployment.AssertError(HttpStatusCode.TooManyRequests, "requests")["message"]!.GetValue<string>(),
+            StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, _a.Requests.Count);
     }
 
     public async ValueTask DisposeAsync()

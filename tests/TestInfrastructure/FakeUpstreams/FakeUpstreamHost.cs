@@ -24,17 +24,30 @@ public sealed class FakeUpstreamHost : IAsyncDisposable
 
     public IReadOnlyList<FakeUpstreamRequest> Requests => _requests.ToArray();
 
-    public static async Task<FakeUpstreamHost> StartAsync(Func<HttpContext, FakeUpstreamRequest, Task> answer)
+    public static Task<FakeUpstreamHost> StartAsync(Func<HttpContext, FakeUpstreamRequest, Task> answer)
     {
         var host = new FakeUpstreamHost();
+        return host.StartAsync(async context => await answer(context, await host.RecordAsync(context)));
+    }
+
+    /// <summary>A host that reads every request's body and keeps nothing (<see cref="Requests"/> stays empty), for benchmarks.</summary>
+    public static Task<FakeUpstreamHost> StartDrainingAsync(Func<HttpContext, Task> answer) =>
+        new FakeUpstreamHost().StartAsync(async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            await answer(context);
+        });
+
+    private async Task<FakeUpstreamHost> StartAsync(RequestDelegate handler)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        host._app = builder.Build();
-        host._app.Map("/{**path}", async (HttpContext context) => await answer(context, await host.RecordAsync(context)));
-        await host._app.StartAsync();
-        host.BaseAddress = new Uri(host._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        return host;
+        _app = builder.Build();
+        _app.Map("/{**path}", handler);
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        return this;
     }
 
     private async Task<FakeUpstreamRequest> RecordAsync(HttpContext context)
