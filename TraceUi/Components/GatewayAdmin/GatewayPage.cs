@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Storage.Governance;
 using TraceUi.Authentication;
+using TraceUi.Components.Shared;
 
 namespace TraceUi.Components.GatewayAdmin;
 
@@ -10,13 +11,10 @@ namespace TraceUi.Components.GatewayAdmin;
 /// (a viewer's post is answered 403 whatever the page showed) and goes through the operations the gateway's
 /// management API uses, so validation, hashing, the audit log and cache invalidation are the same.
 /// </summary>
-public abstract class GatewayPage : ComponentBase
+public abstract class GatewayPage : OwnScopeComponent
 {
     [CascadingParameter]
     protected HttpContext HttpContext { get; set; } = default!;
-
-    [Inject]
-    protected IServiceProvider Services { get; set; } = default!;
 
     [Inject]
     protected TimeProvider Clock { get; set; } = default!;

@@ -8,7 +8,7 @@ namespace TraceUi.Components.Shared;
 /// A page about one project: it loads only after <see cref="ProjectAccess"/> confirms the signed-in person may read
 /// the project, and answers 404 otherwise (the same answer as for a project that does not exist).
 /// </summary>
-public abstract class ProjectPage : ComponentBase
+public abstract class ProjectPage : OwnScopeComponent
 {
     [Parameter]
     public string ProjectId { get; set; } = string.Empty;
@@ -16,8 +16,7 @@ public abstract class ProjectPage : ComponentBase
     [CascadingParameter]
     protected HttpContext HttpContext { get; set; } = default!;
 
-    [Inject]
-    protected ProjectAccess Access { get; set; } = default!;
+    protected ProjectAccess Access => Services.GetRequiredService<ProjectAccess>();
 
     [Inject]
     protected TimeProvider Clock { get; set; } = default!;
