@@ -4,7 +4,7 @@ namespace GatewayPeers.OpenLoop;
 internal sealed record RateStep(string Target, string Label, bool Stream, OpenLoopResult Result, double TargetCpuSeconds, long ResidentBytes)
 {
     /// <summary>Past this p99 a target's ladder stops: the latency is queueing, and higher rates only queue more.</summary>
-    public const double P99StopMilliseconds = 200;
+    public const double P99StopMilliseconds = 500;
 
     /// <summary>The target's CPU time per request it answered, in microseconds.</summary>
     public double CpuMicrosecondsPerRequest => Result.Succeeded + Result.Failed == 0 ? 0 : TargetCpuSeconds * 1e6 / (Result.Succeeded + Result.Failed);
