@@ -103,18 +103,18 @@ internal sealed class RateReport(
 
                 panels.Add($"""
                     set title '{(stream ? "Streaming (SSE)" : "Non-streaming")}: p99 solid, p50 dashed'
-                    {(lines.Count == 0 ? "unset key\nset label 1 'no data' at graph 0.5, graph 0.5\nplot 1/0 notitle\nunset label 1\nset key" : "plot " + string.Join(", ", lines))}
+                    {(lines.Count == 0 ? "unset key\nset label 1 'no data' at graph 0.5, graph 0.5\nplot 1/0 notitle\nunset label 1\nset key below font 'sans,9'" : "plot " + string.Join(", ", lines))}
                     """);
             }
 
             var script = Path.Combine(dataDirectory, "plot.gp");
             await File.WriteAllTextAsync(script, $"""
-                set terminal pngcairo size 1400,600 font 'sans,10'
+                set terminal pngcairo size 1400,720 font 'sans,10'
                 set output '{Path.GetFullPath(outputPrefix)}.png'
                 set multiplot layout 1,2 title 'Latency from intended send time against achieved throughput, fixed offered rates (open loop, {options.Duration.TotalSeconds:0} s per step)'
                 set logscale xy
                 set grid
-                set key top left font 'sans,8'
+                set key below font 'sans,9'
                 set xlabel 'achieved requests per second'
                 set ylabel 'latency (ms)'
                 {string.Join("\n", panels)}
