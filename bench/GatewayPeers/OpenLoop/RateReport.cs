@@ -29,7 +29,7 @@ internal sealed class RateReport(
                     var r = step.Result;
                     var cpu = target.Name == "direct" ? "–" : step.CpuMicrosecondsPerRequest.ToString("0", CultureInfo.InvariantCulture);
                     text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {target.Label} | {r.OfferedPerSecond:#,0} | {r.AchievedPerSecond:#,0}{(step.Saturated ? " (saturated)" : "")} | {r.P50:0.000} | {r.P90:0.000} | {r.P99:0.000} | {r.Max:0.0} | {r.Failed:#,0} | {r.Unsent:#,0} | {cpu} | {r.GeneratorCpuMicrosecondsPerRequest:0} |"));
+                        $"| {target.Label} | {r.OfferedPerSecond:#,0} | {r.AchievedPerSecond:#,0}{(step.Saturated ? " (saturated)" : "")} | {Milliseconds(r.P50, "0.000")} | {Milliseconds(r.P90, "0.000")} | {Milliseconds(r.P99, "0.000")} | {Milliseconds(r.Max, "0.0")} | {r.Failed:#,0} | {r.Unsent:#,0} | {cpu} | {r.GeneratorCpuMicrosecondsPerRequest:0} |"));
                 }
             }
 
@@ -59,6 +59,9 @@ internal sealed class RateReport(
         text.AppendLine(failed + unsent == 0 ? "Every scheduled request was sent and answered with 2xx." : $"**{failed:#,0} requests failed and {unsent:#,0} stayed unsent** across the steps: see the tables and the console output.");
         return text.ToString();
     }
+
+    /// <summary>A latency, or a dash for a step in which no request succeeded.</summary>
+    private static string Milliseconds(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
 
     private string BestColumns(string target, bool stream)
     {
