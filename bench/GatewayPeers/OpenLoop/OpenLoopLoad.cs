@@ -35,7 +35,8 @@ internal static partial class OpenLoopLoad
             var grace = TimeSpan.FromSeconds(Math.Min(10, Math.Max(2, duration.TotalSeconds)));
             using var stop = new CancellationTokenSource(duration + grace);
             var workers = pool.Select(c => Task.Run(() => DrainAsync(c, request, due.Reader, stop.Token))).ToArray();
-            var pacer = new Thread(() => Pace(due.Writer, start, rate, total)) { IsBackground = true, Name = "open-loop pacer", Priority = ThreadPriority.AboveNormal };
+            var releaseLateness = new long[total];
+            var pacer = new Thread(() => Pace(due.Writer, start, rate, releaseLateness)) { IsBackground = true, Name = "open-loop pacer", Priority = ThreadPriority.AboveNormal };
             pacer.Start();
             var outcomes = await Task.WhenAll(workers);
             pacer.Join();
@@ -48,7 +49,7 @@ internal static partial class OpenLoopLoad
             // Served per second from the first due time to the last answer (later than the schedule's end when a backlog drained).
             var elapsed = Math.Max((outcomes.Max(o => o.LastSuccess) - start) / (double)Stopwatch.Frequency, duration.TotalSeconds);
             return new OpenLoopResult(rate, succeeded / elapsed, latencies.Percentile(0.50), latencies.Percentile(0.90), latencies.Percentile(0.99), latencies.Max,
-                succeeded, failed, unsent, cpu);
+                succeeded, failed, unsent, cpu, new LatencySamples(releaseLateness).Percentile(0.99));
         }
         finally
         {
@@ -75,11 +76,14 @@ internal static partial class OpenLoopLoad
         return [.. Encoding.ASCII.GetBytes(head.ToString()), .. body];
     }
 
-    /// <summary>Releases each request at its due time (in Stopwatch ticks); sleeps in microseconds between them.</summary>
-    private static void Pace(ChannelWriter<long> due, long start, double rate, long total)
+    /// <summary>
+    /// Releases each request at its due time (in Stopwatch ticks); sleeps in microseconds between them. Notes how late
+    /// each release was, which is the generator's own share of every latency (a starved pacer shows there first).
+    /// </summary>
+    private static void Pace(ChannelWriter<long> due, long start, double rate, long[] lateness)
     {
         var ticksPerRequest = Stopwatch.Frequency / rate;
-        for (long i = 0; i < total; i++)
+        for (var i = 0; i < lateness.Length; i++)
         {
             var dueAt = start + (long)(i * ticksPerRequest);
             long wait;
@@ -89,6 +93,7 @@ internal static partial class OpenLoopLoad
                 _ = Sleep((uint)Math.Clamp(wait * 1_000_000 / Stopwatch.Frequency, 1, 100_000));
             }
 
+            lateness[i] = Stopwatch.GetTimestamp() - dueAt;
             due.TryWrite(dueAt);
         }
 

@@ -14,14 +14,14 @@ internal sealed class RateReport(
         var text = new StringBuilder();
         conditions.AppendHeader(text, "bench/run-gateway-rate-sweep.sh");
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Method: open loop, the bench's own generator (request i due at start + i/rate, {options.Connections} keep-alive connections drain the due requests, latency measured from each request's due time, so queueing behind a slow target counts: corrected for coordinated omission); {options.Duration.TotalSeconds:0} s per step, offered {string.Join(", ", options.Rates.Select(r => r.ToString("#,0", CultureInfo.InvariantCulture)))} req/s, targets in alternating order at each step; a target leaves the ladder after the first step where it served under 90 % of the offered rate, its p99 passed {RateStep.P99StopMilliseconds:0} ms or over 1 % of requests failed or stayed unsent. Achieved = 2xx answers per second from the first due time to the last answer; unsent = still queued {Math.Min(10, Math.Max(2, options.Duration.TotalSeconds)):0} s after the schedule ended; CPU = user + system time of the target's processes (/proc) per request; generator = this harness's own CPU per request, on the same cores.");
+            $"Method: open loop, the bench's own generator (request i due at start + i/rate, {options.Connections} keep-alive connections drain the due requests, latency measured from each request's due time, so queueing behind a slow target counts: corrected for coordinated omission); {options.Duration.TotalSeconds:0} s per step, offered {string.Join(", ", options.Rates.Select(r => r.ToString("#,0", CultureInfo.InvariantCulture)))} req/s, targets in alternating order at each step; a target leaves the ladder after the first step where it served under 90 % of the offered rate, its p99 passed {RateStep.P99StopMilliseconds:0} ms or over 1 % of requests failed or stayed unsent. Achieved = 2xx answers per second from the first due time to the last answer; unsent = still queued {Math.Min(10, Math.Max(2, options.Duration.TotalSeconds)):0} s after the schedule ended; CPU = user + system time of the target's processes (/proc) per request; generator = this harness's own CPU per request, on the same cores; pacer late = how far past their due times the generator released requests (p99), its own share of the latencies.");
         text.AppendLine();
         foreach (var stream in new[] { false, true })
         {
             text.AppendLine(stream ? "**Streaming chat completions (SSE, 9 events), fixed rates**" : "**Non-streaming chat completions, fixed rates**");
             text.AppendLine();
-            text.AppendLine("| target | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | failed | unsent | CPU µs/request | generator µs/request |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| target | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | failed | unsent | CPU µs/request | generator µs/request | pacer late p99 ms |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var target in targets)
             {
                 foreach (var step in steps.Where(s => s.Target == target.Name && s.Stream == stream))
@@ -29,7 +29,7 @@ internal sealed class RateReport(
                     var r = step.Result;
                     var cpu = target.Name == "direct" ? "–" : step.CpuMicrosecondsPerRequest.ToString("0", CultureInfo.InvariantCulture);
                     text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {target.Label} | {r.OfferedPerSecond:#,0} | {r.AchievedPerSecond:#,0}{(step.Saturated ? " (saturated)" : "")} | {Milliseconds(r.P50, "0.000")} | {Milliseconds(r.P90, "0.000")} | {Milliseconds(r.P99, "0.000")} | {Milliseconds(r.Max, "0.0")} | {r.Failed:#,0} | {r.Unsent:#,0} | {cpu} | {r.GeneratorCpuMicrosecondsPerRequest:0} |"));
+                        $"| {target.Label} | {r.OfferedPerSecond:#,0} | {r.AchievedPerSecond:#,0}{(step.Saturated ? " (saturated)" : "")} | {Milliseconds(r.P50, "0.000")} | {Milliseconds(r.P90, "0.000")} | {Milliseconds(r.P99, "0.000")} | {Milliseconds(r.Max, "0.0")} | {r.Failed:#,0} | {r.Unsent:#,0} | {cpu} | {r.GeneratorCpuMicrosecondsPerRequest:0} | {r.PacerLateP99:0.000} |"));
                 }
             }
 

@@ -47,7 +47,7 @@ internal static class RateSweep
         var cpu = ProcessCpu.Seconds(target.ProcessIds) - cpuBefore;
         var step = new RateStep(target.Name, target.Label, stream, result, cpu, ProcessMemory.ResidentBytes(target.ProcessIds));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(stream ? "stream" : "json  ")} {target.Name,-16} offered {rate,6} achieved {result.AchievedPerSecond,8:0} req/s  p50 {result.P50,8:0.000} p99 {result.P99,9:0.000} max {result.Max,9:0.0} ms  failed {result.Failed} unsent {result.Unsent}  CPU {step.CpuMicrosecondsPerRequest,5:0} µs/req  generator {result.GeneratorCpuMicrosecondsPerRequest,4:0} µs/req{(step.Saturated ? "  (saturated: leaves the ladder)" : "")}"));
+            $"{(stream ? "stream" : "json  ")} {target.Name,-16} offered {rate,6} achieved {result.AchievedPerSecond,8:0} req/s  p50 {result.P50,8:0.000} p99 {result.P99,9:0.000} max {result.Max,9:0.0} ms  failed {result.Failed} unsent {result.Unsent}  CPU {step.CpuMicrosecondsPerRequest,5:0} µs/req  generator {result.GeneratorCpuMicrosecondsPerRequest,4:0} µs/req, pacer late p99 {result.PacerLateP99:0.000} ms{(step.Saturated ? "  (saturated: leaves the ladder)" : "")}"));
         return step;
     }
 }
