@@ -1,11 +1,13 @@
 using System.Globalization;
 using GatewayPeers;
+using GatewayPeers.OpenLoop;
 using TestInfrastructure;
 using TestInfrastructure.FakeEntra;
 
 // Starts one fake upstream and every target in front of it (nothing, nginx, Portkey, this gateway in its
 // configurations), then drives them with wrk in alternating rounds at fixed connection counts, and writes a
-// Markdown report and a latency-versus-throughput plot. See bench/README.md.
+// Markdown report and a latency-versus-throughput plot; with --mode rate, offers them fixed request rates open-loop
+// instead (OpenLoop/). See bench/README.md.
 var options = PeerOptions.Parse(args);
 var repository = Repository.Find();
 using var scratch = new TemporaryDirectory("gateway-peers-");
@@ -35,6 +37,15 @@ try
 
     var started = DateTimeOffset.UtcNow;
     var load = Machine.LoadAverage();
+    if (options.RateSweep)
+    {
+        Console.WriteLine($"Open-loop rate sweep, {options.Duration.TotalSeconds:0} s per step, {options.Connections} connections, against {string.Join(", ", targets.Select(t => t.Name))}");
+        var steps = await RateSweep.RunAsync(targets, options);
+        await new RateReport(steps, targets, new RunConditions(Machine.Describe(), load, Machine.LoadAverage(), started), options).WriteAsync(options.Output);
+        Console.WriteLine($"Wrote {options.Output}.md and {options.Output}.png");
+        return 0;
+    }
+
     var measurements = new List<Measurement>();
     var plan = options.Plan().ToList();
     Console.WriteLine($"{plan.Count * targets.Count} runs of {options.Duration.TotalSeconds:0} s against {string.Join(", ", targets.Select(t => t.Name))}");
@@ -62,7 +73,7 @@ try
         }
     }
 
-    var report = new PeerReport(measurements, targets, Machine.Describe(), load, Machine.LoadAverage(), started, options);
+    var report = new PeerReport(measurements, targets, new RunConditions(Machine.Describe(), load, Machine.LoadAverage(), started), options);
     await report.WriteAsync(options.Output);
     Console.WriteLine($"Wrote {options.Output}.md and {options.Output}.png");
     return 0;

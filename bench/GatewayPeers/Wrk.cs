@@ -21,7 +21,7 @@ internal static class Wrk
 
     private static string Script(RunningTarget target, bool stream)
     {
-        var body = $$"""{"model":"{{target.Model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
+        var body = ChatRequestBody.For(target, stream);
         var lua = new StringBuilder();
         lua.AppendLine("wrk.method = \"POST\"");
         lua.AppendLine($"wrk.body = [[{body}]]");

@@ -6,7 +6,10 @@
 //   the worker's time by stage.
 // Stores: embedded (chDB, local blob directory, in-process queue) by default; --distributed uses PostgreSQL, Redis,
 // an S3 server and a ClickHouse HTTP interface, started here from the machine's binaries as the tests start them.
+// With --rates r1,r2,… it offers those event rates open loop instead of running closed-loop clients, seconds per
+// rate, and writes a Markdown table to --output (FixedRateLadder).
 // Usage: IngestionThroughput [seconds=10] [concurrency=8] [eventsPerBatch=100] [--distributed] [--otlp]
+//        [--rates events/s,… [--output file.md]]
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -19,7 +22,10 @@ using Storage.TraceStore;
 using TraceIngest.Extensions;
 using TraceIngest.Worker;
 
-var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+string? OptionValue(string name) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+var rates = OptionValue("--rates")?.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+var rateOutput = OptionValue("--output") ?? Path.Combine("docs", "benchmarks", "ingestion-rate-sweep.md");
+var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rates" or "--output"))).ToArray();
 var seconds = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 10;
 var concurrency = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 8;
 var eventsPerBatch = positional.Length > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 100;
@@ -59,8 +65,20 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic"
 
 async Task<long> CountAsync(string sql) => Convert.ToInt64(await store.Client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
+var loadDescription = $"{eventsPerBatch} {(payloads.Path.Contains("otel", StringComparison.Ordinal) ? "OTLP spans" : "Langfuse events")} per request, {(distributed ? "distributed stores" : "embedded stores")}";
+if (rates is not null)
+{
+    var ratesStarted = DateTimeOffset.UtcNow;
+    var loadBefore = LoadAverage();
+    var steps = await new FixedRateLadder(http, payloads, eventsPerBatch, CountAsync, TimeSpan.FromSeconds(seconds)).RunAsync(rates);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(rateOutput))!);
+    await File.WriteAllTextAsync(rateOutput, FixedRateReport.Markdown(steps, loadDescription, seconds, ratesStarted, loadBefore, LoadAverage()));
+    Console.WriteLine($"Wrote {rateOutput}");
+    await app.StopAsync();
+    return;
+}
+
 var accepted = 0L;
-var probing = 0;
 var stages = new ConcurrentDictionary<string, (double Seconds, long Rounds)>();
 using var stageListener = new MeterListener
 {
@@ -79,8 +97,8 @@ stageListener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
 });
 stageListener.Start();
 var failures = 0L;
-var lags = new ConcurrentBag<double>();
 var started = Stopwatch.StartNew();
+var probe = new LagProbe(CountAsync, started);
 var deadline = TimeSpan.FromSeconds(seconds);
 
 var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async () =>
@@ -99,21 +117,9 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
             Interlocked.Increment(ref failures);
         }
 
-        if (client == 0 && Interlocked.CompareExchange(ref probing, 1, 0) == 0)
+        if (client == 0)
         {
-            // Sampled batch, one at a time so the polling stays a small load on the store: how long until its
-            // last generation is queryable.
-            var probe = payloads.LastObservationId(client, sequence);
-            _ = Task.Run(async () =>
-            {
-                while (await CountAsync($"SELECT count() FROM observations WHERE id = '{probe}'") == 0)
-                {
-                    await Task.Delay(25);
-                }
-
-                lags.Add((started.Elapsed - sent).TotalMilliseconds);
-                Volatile.Write(ref probing, 0);
-            });
+            probe.TryStart(payloads.LastObservationId(client, sequence), sent);
         }
     }
 })).ToArray();
@@ -129,12 +135,11 @@ while (await CountAsync("SELECT count() FROM observations") < expectedObservatio
 }
 
 var writePhase = started.Elapsed;
-await Task.Delay(500);
-var sortedLags = lags.Order().ToArray();
-double Percentile(double p) => sortedLags.Length == 0 ? double.NaN : sortedLags[Math.Min(sortedLags.Length - 1, (int)Math.Ceiling(p * sortedLags.Length) - 1)];
+var sortedLags = await probe.SortedLagsAsync();
+double Percentile(double p) => LagProbe.Percentile(sortedLags, p);
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine($"load: {concurrency} clients, {eventsPerBatch} {(payloads.Path.Contains("otel", StringComparison.Ordinal) ? "OTLP spans" : "Langfuse events")} per request, {seconds} s, {(distributed ? "distributed stores" : "embedded stores")}");
+Console.WriteLine($"load: {concurrency} clients, {loadDescription}, {seconds} s");
 Console.WriteLine($"accepted: {accepted} events in {acceptPhase.TotalSeconds:F1} s = {accepted / acceptPhase.TotalSeconds:F0} events/s ({failures} failed requests)");
 Console.WriteLine($"written: {expectedObservations} observations + {expectedTraces} traces queryable after {writePhase.TotalSeconds:F1} s = {(expectedObservations + expectedTraces) / writePhase.TotalSeconds:F0} rows/s");
 Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {sortedLags.LastOrDefault():F0} ms");
@@ -142,3 +147,5 @@ Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stage
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
 
 await app.StopAsync();
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

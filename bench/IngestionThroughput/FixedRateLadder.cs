@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+/// <summary>What one offered rate gave: events accepted and written per second, accept latency from each request's due time, queryable lag.</summary>
+internal sealed record FixedRateStep(
+    int OfferedEventsPerSecond, double AcceptedEventsPerSecond, long FailedRequests, double AcceptP50, double AcceptP99,
+    double WrittenRowsPerSecond, bool AllWritten, double[] SortedLags);
+
+/// <summary>
+/// Offers ingestion fixed event rates, open loop: request i of a step is due at its start + i × eventsPerBatch / rate
+/// and is sent then whatever earlier requests are doing (up to <see cref="MaxInFlight"/> at once), so a slow API shows
+/// as accept latency and a lower accepted rate rather than as a slower client. Each step then waits until all its rows
+/// are queryable (at most <see cref="WriteWait"/>), so the next starts without a backlog.
+/// </summary>
+internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payloads, int eventsPerBatch, Func<string, Task<long>> countAsync, TimeSpan stepDuration)
+{
+    private const int MaxInFlight = 256;
+    private static readonly TimeSpan WriteWait = TimeSpan.FromMinutes(2);
+
+    public async Task<IReadOnlyList<FixedRateStep>> RunAsync(IReadOnlyList<int> rates)
+    {
+        // An unreported step first, so JIT and the stores' first inserts do not land in the first rate's numbers.
+        await RunStepAsync(-1, rates[0], TimeSpan.FromSeconds(Math.Min(3, stepDuration.TotalSeconds)));
+        var steps = new List<FixedRateStep>();
+        for (var index = 0; index < rates.Count; index++)
+        {
+            var step = await RunStepAsync(index, rates[index], stepDuration);
+            steps.Add(step);
+            Console.WriteLine($"offered {step.OfferedEventsPerSecond,6} events/s: accepted {step.AcceptedEventsPerSecond,6:F0} events/s ({step.FailedRequests} failed requests), accept p50 {step.AcceptP50:F0} ms p99 {step.AcceptP99:F0} ms, written {step.WrittenRowsPerSecond,6:F0} rows/s{(step.AllWritten ? "" : " (not all written in time)")}, lag p50 {LagProbe.Percentile(step.SortedLags, 0.5):F0} ms p95 {LagProbe.Percentile(step.SortedLags, 0.95):F0} ms");
+        }
+
+        return steps;
+    }
+
+    private async Task<FixedRateStep> RunStepAsync(int index, int eventsPerSecond, TimeSpan duration)
+    {
+        // Each step sends as its own "client" number, so its ids never collide with another step's.
+        var client = 101 + index;
+        var observationsBefore = await countAsync("SELECT count() FROM observations");
+        var clock = Stopwatch.StartNew();
+        var probe = new LagProbe(countAsync, clock);
+        var requestInterval = TimeSpan.FromSeconds((double)eventsPerBatch / eventsPerSecond);
+        var total = (int)(duration / requestInterval);
+        var acceptLatencies = new ConcurrentBag<double>();
+        var accepted = 0L;
+        var failed = 0L;
+        using var inFlight = new SemaphoreSlim(MaxInFlight);
+        var sends = new List<Task>(total);
+        for (var sequence = 0; sequence < total; sequence++)
+        {
+            var due = requestInterval * sequence;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            await inFlight.WaitAsync();
+            var current = sequence;
+            sends.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    using var content = new StringContent(payloads.Body(client, current), Encoding.UTF8, "application/json");
+                    using var response = await http.PostAsync(payloads.Path, content);
+                    acceptLatencies.Add((clock.Elapsed - due).TotalMilliseconds);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Add(ref accepted, eventsPerBatch);
+                        probe.TryStart(payloads.LastObservationId(client, current), due);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(sends);
+        var acceptPhase = clock.Elapsed;
+
+        var requests = accepted / eventsPerBatch;
+        var expectedObservations = observationsBefore + (requests * payloads.ObservationsPerRequest);
+        var allWritten = true;
+        while (await countAsync("SELECT count() FROM observations") < expectedObservations)
+        {
+            if (clock.Elapsed > duration + WriteWait)
+            {
+                allWritten = false;
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        var writePhase = clock.Elapsed;
+        var rows = (requests * payloads.ObservationsPerRequest) + (requests * (eventsPerBatch / 2));
+        var sortedAccept = acceptLatencies.Order().ToArray();
+        return new FixedRateStep(
+            eventsPerSecond, accepted / acceptPhase.TotalSeconds, failed, LagProbe.Percentile(sortedAccept, 0.5), LagProbe.Percentile(sortedAccept, 0.99),
+            rows / writePhase.TotalSeconds, allWritten, await probe.SortedLagsAsync());
+    }
+}
