@@ -69,12 +69,12 @@ public sealed partial class IngestionBatchProcessor(
             var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
             var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
             var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
-            // Three tables, three connections: the reads run side by side. The embedded engine runs a statement
-            // before its task returns, so the clock starts before the reads do.
+            // Three tables, three connections: the reads run side by side, each on a pool thread, because the
+            // embedded engine runs a statement before its task returns.
             reading.Start();
-            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
-            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
-            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
+            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : Task.Run(() => rows.ReadTracesAsync(project.Key, traceIds, cancellationToken), cancellationToken);
+            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : Task.Run(() => rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken), cancellationToken);
+            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : Task.Run(() => rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken), cancellationToken);
             var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
             await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
             reading.Stop();
@@ -114,7 +114,7 @@ public sealed partial class IngestionBatchProcessor(
         var writing = Stopwatch.StartNew();
         await Task.WhenAll(
             rows.WriteAsync(traces, observations, scores, cancellationToken),
-            summaries.WriteAsync(computedSummaries, summaryVersion, cancellationToken));
+            Task.Run(() => summaries.WriteAsync(computedSummaries, summaryVersion, cancellationToken), cancellationToken));
         IngestionWorkerMetrics.Record("write", writing.Elapsed);
 
         if (!summaries.InProcess)

@@ -39,8 +39,9 @@ public sealed class WorkerTraceSummaries(ClickHouseTraceStore store, TraceSummar
         }
 
         var unmerged = touched.Where(id => !merged.ContainsKey(id)).ToList();
-        var readTraces = unmerged.Count == 0 ? Task.FromResult(new Dictionary<string, SummaryTrace>()) : inputs.ReadTracesAsync(projectId, unmerged, cancellationToken);
-        var readObservations = inputs.ReadObservationsAsync(projectId, touched, cancellationToken);
+        // Side by side on pool threads: the embedded engine runs a statement before its task returns.
+        var readTraces = unmerged.Count == 0 ? Task.FromResult(new Dictionary<string, SummaryTrace>()) : Task.Run(() => inputs.ReadTracesAsync(projectId, unmerged, cancellationToken), cancellationToken);
+        var readObservations = Task.Run(() => inputs.ReadObservationsAsync(projectId, touched, cancellationToken), cancellationToken);
         await Task.WhenAll(readTraces, readObservations);
 
         var byTrace = new Dictionary<string, List<SummaryObservation>>(touched.Count, StringComparer.Ordinal);
