@@ -35,6 +35,12 @@ public sealed class ClickHouseTraceStore : IDisposable
     /// <summary>The database holding the trace tables.</summary>
     public string Database { get; }
 
+    /// <summary>
+    /// The chDB engine in this process, not served to others (<c>ClickHouse:EmbeddedHttpPort</c> unset): every
+    /// write to the store comes from this process, so from one ingestion worker.
+    /// </summary>
+    public bool IsPrivateToProcess { get; private init; }
+
     internal string? Cluster { get; }
 
     internal ChdbHttpHandler? EmbeddedHandler { get; }
@@ -71,7 +77,10 @@ public sealed class ClickHouseTraceStore : IDisposable
         var settings = new ClickHouseConnectionStringBuilder { Host = "chdb", Database = target.Database, Compression = false };
         var handler = new ChdbHttpHandler(engine);
         var transport = new HttpClient(handler, disposeHandler: false) { Timeout = settings.Timeout };
-        return new ClickHouseTraceStore(new ClickHouseClient(settings.ConnectionString, transport), target, null, null, handler, transport);
+        return new ClickHouseTraceStore(new ClickHouseClient(settings.ConnectionString, transport), target, null, null, handler, transport)
+        {
+            IsPrivateToProcess = options.EmbeddedHttpPort is null,
+        };
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -40,6 +40,7 @@ public static class TraceStoreExtensions
         builder.Services.AddHostedService<TraceStoreInitializer>();
         builder.Services.AddSingleton<TraceRowQueries>();
         builder.Services.AddSingleton<TraceSummaryWriter>();
+        builder.Services.AddSingleton<TraceSummaryInputs>();
 
         var port = builder.Configuration.GetSection(TraceStoreOptions.SectionName).GetValue<int?>(nameof(TraceStoreOptions.EmbeddedHttpPort));
         if (target.IsEmbedded && port is { } embeddedHttpPort)

@@ -42,6 +42,7 @@ public static class TraceIngestServiceExtensions
             builder.Services.AddSingleton<IngestionEventMerger>();
             builder.Services.TryAddSingleton<ProjectModelPrices>();
             builder.Services.AddSingleton<IngestionBatchProcessor>();
+            builder.Services.AddSingleton<WorkerTraceSummaries>();
             builder.Services.AddHostedService<IngestionWorker>();
             builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(IngestionWorkerMetrics.MeterName));
         }

@@ -16,7 +16,7 @@ namespace TraceIngest.Worker;
 public sealed partial class IngestionBatchProcessor(
     IBlobStore blobs,
     TraceRowStore rows,
-    TraceSummaryWriter summaries,
+    WorkerTraceSummaries summaries,
     IngestionEventMerger merger,
     ProjectModelPrices projectPrices,
     IOptions<IngestionOptions> ingestion,
@@ -49,11 +49,17 @@ public sealed partial class IngestionBatchProcessor(
     {
         var merging = Stopwatch.StartNew();
         var reading = new Stopwatch();
+        var summarizing = new Stopwatch();
         var now = clock.GetUtcNow().UtcDateTime;
         var traces = new List<TraceRow>();
         var observations = new List<ObservationRow>();
         var scores = new List<ScoreRow>();
+        var computedSummaries = new List<TraceSummary>();
         var events = 0;
+
+        summarizing.Start();
+        var summaryVersion = summaries.InProcess ? await summaries.VersionAsync(cancellationToken) : default;
+        summarizing.Stop();
 
         foreach (var project in batches.SelectMany(b => b).GroupBy(e => e.ProjectId, StringComparer.Ordinal))
         {
@@ -63,17 +69,19 @@ public sealed partial class IngestionBatchProcessor(
             var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
             var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
             var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
-            // Three tables, three connections: the reads run side by side.
-            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : rows.ReadTracesAsync(project.Key, traceIds, cancellationToken);
-            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken);
-            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken);
-            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
+            // Three tables, three connections: the reads run side by side, each on a pool thread, because the
+            // embedded engine runs a statement before its task returns.
             reading.Start();
+            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : Task.Run(() => rows.ReadTracesAsync(project.Key, traceIds, cancellationToken), cancellationToken);
+            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : Task.Run(() => rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken), cancellationToken);
+            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : Task.Run(() => rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken), cancellationToken);
+            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
             await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
             reading.Stop();
             var prices = await readPrices;
             var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
+            var (firstTrace, firstObservation) = (traces.Count, observations.Count);
             foreach (var entity in byEntity)
             {
                 var entityEvents = entity.Select(e => e.Event);
@@ -90,21 +98,31 @@ public sealed partial class IngestionBatchProcessor(
                         break;
                 }
             }
+
+            if (summaries.InProcess)
+            {
+                summarizing.Start();
+                computedSummaries.AddRange(await summaries.ComputeAsync(
+                    project.Key, traces[firstTrace..], observations[firstObservation..], cancellationToken));
+                summarizing.Stop();
+            }
         }
 
-        // Reads and merges alternate per project: the merge stage is what is left after the reads.
+        // Reads, merges and summaries alternate per project: the merge stage is what is left of the others.
         IngestionWorkerMetrics.Record("read", reading.Elapsed);
-        IngestionWorkerMetrics.Record("merge", merging.Elapsed - reading.Elapsed);
+        IngestionWorkerMetrics.Record("merge", merging.Elapsed - reading.Elapsed - summarizing.Elapsed);
         var writing = Stopwatch.StartNew();
-        await rows.WriteAsync(traces, observations, scores, cancellationToken);
+        await Task.WhenAll(
+            rows.WriteAsync(traces, observations, scores, cancellationToken),
+            Task.Run(() => summaries.WriteAsync(computedSummaries, summaryVersion, cancellationToken), cancellationToken));
         IngestionWorkerMetrics.Record("write", writing.Elapsed);
 
-        // After the write, never before: the recompute must read the versions just written.
-        var summarizing = Stopwatch.StartNew();
-        var touched = traces.Select(t => (t.ProjectId, TraceId: t.Id)).Concat(observations.Select(o => (o.ProjectId, o.TraceId)));
-        foreach (var project in touched.GroupBy(t => t.ProjectId, StringComparer.Ordinal))
+        if (!summaries.InProcess)
         {
-            await summaries.RecomputeAsync(project.Key, project.Select(t => t.TraceId).ToList(), cancellationToken);
+            // After the write, never before: the recompute must read the versions just written.
+            summarizing.Start();
+            await summaries.RecomputeAsync(traces, observations, cancellationToken);
+            summarizing.Stop();
         }
 
         IngestionWorkerMetrics.Record("summarize", summarizing.Elapsed);

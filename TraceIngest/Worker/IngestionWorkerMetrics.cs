@@ -4,8 +4,8 @@ namespace TraceIngest.Worker;
 
 /// <summary>
 /// What a worker round spends its time on, by stage (<c>load</c> batches from the blob store, <c>read</c> the
-/// stored rows, <c>merge</c> events onto them, <c>write</c> the new versions), and how many events it wrote: the
-/// numbers to look at when ingestion lags behind.
+/// stored rows, <c>merge</c> events onto them, <c>summarize</c> the touched traces, <c>write</c> the new versions),
+/// and how many events it wrote: the numbers to look at when ingestion lags behind.
 /// </summary>
 public static class IngestionWorkerMetrics
 {

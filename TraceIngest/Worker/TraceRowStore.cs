@@ -24,9 +24,15 @@ public sealed class TraceRowStore(ClickHouseTraceStore store)
     public Task<Dictionary<string, ScoreRow>> ReadScoresAsync(string projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
         ReadAsync("scores", ScoreColumns, projectId, ids, ReadScore, cancellationToken);
 
-    /// <summary>One insert per table, the tables side by side.</summary>
+    /// <summary>
+    /// One insert per table, the tables side by side: each on a pool thread, because the embedded engine runs an
+    /// insert before its task returns and the three would otherwise run in turn.
+    /// </summary>
     public Task WriteAsync(IReadOnlyCollection<TraceRow> traces, IReadOnlyCollection<ObservationRow> observations, IReadOnlyCollection<ScoreRow> scores, CancellationToken cancellationToken) =>
-        Task.WhenAll(WriteTracesAsync(traces, cancellationToken), WriteObservationsAsync(observations, cancellationToken), WriteScoresAsync(scores, cancellationToken));
+        Task.WhenAll(
+            Task.Run(() => WriteTracesAsync(traces, cancellationToken), cancellationToken),
+            Task.Run(() => WriteObservationsAsync(observations, cancellationToken), cancellationToken),
+            Task.Run(() => WriteScoresAsync(scores, cancellationToken), cancellationToken));
 
     private async Task WriteTracesAsync(IReadOnlyCollection<TraceRow> traces, CancellationToken cancellationToken)
     {

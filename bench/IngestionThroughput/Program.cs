@@ -125,6 +125,9 @@ var clients = Enumerable.Range(0, concurrency).Select(client => Task.Run(async (
 })).ToArray();
 await Task.WhenAll(clients);
 var acceptPhase = started.Elapsed;
+// From here only the worker (and the polling below) runs: its CPU per row, less noisy than wall time on a shared machine.
+var cpuAtAcceptEnd = Process.GetCurrentProcess().TotalProcessorTime;
+var rowsAtAcceptEnd = await CountAsync("SELECT count() FROM observations") + await CountAsync("SELECT count() FROM traces");
 
 var requests = accepted / eventsPerBatch;
 var expectedObservations = requests * payloads.ObservationsPerRequest;
@@ -135,6 +138,8 @@ while (await CountAsync("SELECT count() FROM observations") < expectedObservatio
 }
 
 var writePhase = started.Elapsed;
+var drainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtAcceptEnd;
+var drainedRows = expectedObservations + expectedTraces - rowsAtAcceptEnd;
 var sortedLags = await probe.SortedLagsAsync();
 double Percentile(double p) => LagProbe.Percentile(sortedLags, p);
 
@@ -144,6 +149,9 @@ Console.WriteLine($"accepted: {accepted} events in {acceptPhase.TotalSeconds:F1}
 Console.WriteLine($"written: {expectedObservations} observations + {expectedTraces} traces queryable after {writePhase.TotalSeconds:F1} s = {(expectedObservations + expectedTraces) / writePhase.TotalSeconds:F0} rows/s");
 Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {sortedLags.LastOrDefault():F0} ms");
 Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
+Console.WriteLine(drainedRows <= 0
+    ? "worker alone: no backlog when the clients stopped"
+    : $"worker alone (after the clients stopped): {drainedRows} rows in {(writePhase - acceptPhase).TotalSeconds:F1} s, process CPU {drainCpu.TotalMicroseconds / drainedRows:F0} µs per row{(distributed ? " (the ClickHouse server's CPU not included)" : "")}");
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
 
 await app.StopAsync();

@@ -2,11 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ClickHouse.Driver.Utility;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Storage.Blobs;
-using Storage.Pricing;
 using Storage.TraceStore;
-using Storage.TraceStore.Summaries;
 using TraceIngest.Ingestion;
 using TraceIngest.Worker;
 
@@ -25,16 +21,7 @@ public sealed class ReadModelTests() : IngestServiceTest("readmodels")
 
     private ClickHouseTraceStore Store => Host.Services.GetRequiredService<ClickHouseTraceStore>();
 
-    /// <summary>The worker's batch processor, run here by hand so a test can deliver the same batches again.</summary>
-    private IngestionBatchProcessor Processor() => new(
-        Host.Services.GetRequiredService<IBlobStore>(),
-        Host.Services.GetRequiredService<TraceRowStore>(),
-        Host.Services.GetRequiredService<TraceSummaryWriter>(),
-        new IngestionEventMerger(ModelPriceTable.LoadDefaults()),
-        ActivatorUtilities.CreateInstance<ProjectModelPrices>(Host.Services),
-        Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TraceIngest.Ingestion.IngestionOptions>>(),
-        TimeProvider.System,
-        NullLogger<IngestionBatchProcessor>.Instance);
+    private IngestionBatchProcessor Processor() => HandRunProcessor.For(Host.Services);
 
     private async Task<IngestionBatchReference> SendAsync(params JsonNode[] events)
     {
