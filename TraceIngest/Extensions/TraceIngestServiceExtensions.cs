@@ -37,6 +37,8 @@ public static class TraceIngestServiceExtensions
             builder.Services.AddOptions<IngestionWorkerOptions>()
                 .Bind(builder.Configuration.GetSection(IngestionWorkerOptions.SectionName))
                 .Validate(o => o.MaxBatchesPerRound is > 0 and <= 1000, "Ingestion:Worker:MaxBatchesPerRound must be between 1 and 1000.")
+                .Validate(o => o.MaxEventsPerRound is > 0 and <= 1_000_000, "Ingestion:Worker:MaxEventsPerRound must be between 1 and 1000000.")
+                .Validate(o => o.MaxBytesPerRound > 0, "Ingestion:Worker:MaxBytesPerRound must be positive.")
                 .ValidateOnStart();
             builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
             builder.Services.AddSingleton<IngestionEventMerger>();

@@ -62,12 +62,14 @@ public sealed class IngestionBatchStore(IBlobStore blobs, IMessageQueue queue, I
     private async Task<IngestionBatchReference> PutAsync(IngestionBatchWriter batch, CancellationToken cancellationToken)
     {
         var key = $"ingestion/{BlobKey.Segment(batch.ProjectId)}/{batch.ReceivedAt:yyyy/MM/dd/HH}/{Guid.CreateVersion7():N}.json";
+        long bytes;
         await using (var content = batch.OpenRead())
         {
+            bytes = content.Length;
             await blobs.PutAsync(key, content, cancellationToken);
         }
 
-        var reference = new IngestionBatchReference(batch.ProjectId, key, batch.Count, batch.ReceivedAt);
+        var reference = new IngestionBatchReference(batch.ProjectId, key, batch.Count, batch.ReceivedAt, bytes);
         try
         {
             await queue.PublishAsync(options.Value.QueueStream, JsonSerializer.SerializeToUtf8Bytes(reference, IngestionJsonContext.Default.IngestionBatchReference), cancellationToken);

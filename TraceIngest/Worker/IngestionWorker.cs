@@ -34,12 +34,12 @@ public sealed partial class IngestionWorker(
                     continue;
                 }
 
-                var references = new List<IngestionBatchReference>(messages.Count);
+                var decoded = new List<(QueueMessage Message, IngestionBatchReference Reference)>(messages.Count);
                 foreach (var message in messages)
                 {
                     if (Decode(message) is { } reference)
                     {
-                        references.Add(reference);
+                        decoded.Add((message, reference));
                     }
                     else
                     {
@@ -48,13 +48,10 @@ public sealed partial class IngestionWorker(
                     }
                 }
 
-                var written = await processor.ProcessAsync(references, stoppingToken);
-                foreach (var message in messages)
+                foreach (var round in IngestionRounds.Split([.. decoded], d => d.Reference, settings.MaxEventsPerRound, settings.MaxBytesPerRound))
                 {
-                    await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
+                    await WriteRoundAsync(stream, round, stoppingToken);
                 }
-
-                LogRound(references.Count, written);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,6 +64,18 @@ public sealed partial class IngestionWorker(
                 await Task.Delay(settings.RetryDelay, stoppingToken);
             }
         }
+    }
+
+    /// <summary>Writes one round's rows, then acknowledges its messages: a crash before that delivers them again.</summary>
+    private async Task WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken cancellationToken)
+    {
+        var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], cancellationToken);
+        foreach (var (message, _) in round)
+        {
+            await queue.AcknowledgeAsync(stream, message.Id, cancellationToken);
+        }
+
+        LogRound(round.Count, written);
     }
 
     private static IngestionBatchReference? Decode(QueueMessage message)

@@ -5,7 +5,17 @@ public sealed class IngestionWorkerOptions
     public const string SectionName = "Ingestion:Worker";
 
     /// <summary>Batch references taken from the queue at once; their rows are written together.</summary>
-    public int MaxBatchesPerRound { get; set; } = 50;
+    public int MaxBatchesPerRound { get; set; } = 200;
+
+    /// <summary>
+    /// Events written together: the batches taken at once are split into rounds of at most this many events and
+    /// <see cref="MaxBytesPerRound"/> bytes of stored batches (a batch is never split). Larger rounds cost the trace
+    /// store fewer statements and parts per row; the bounds keep a round's documents and rows in memory small.
+    /// </summary>
+    public int MaxEventsPerRound { get; set; } = 20_000;
+
+    /// <summary>Bytes of stored batch documents a round holds at most (one batch over it makes a round alone).</summary>
+    public long MaxBytesPerRound { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How long one receive waits for work before the loop checks for shutdown.</summary>
     public TimeSpan ReceiveWait { get; set; } = TimeSpan.FromSeconds(1);
