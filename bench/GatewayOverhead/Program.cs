@@ -8,15 +8,17 @@ using TestInfrastructure;
 
 // Starts a fake OpenAI upstream here and the built Gateway as its own processes, then sends the same requests
 // directly and through each gateway, at concurrency 1 and 64, non-streaming and streaming, and prints the latency
-// percentiles (whole answer and first byte), the gateway's own x-gateway-overhead-ms and each gateway's RSS while
-// its runs are under load. Every gateway runs as in production: master key, a deployment rpm limit (counted on every
+// percentiles (whole answer and first byte), the gateway's own x-gateway-overhead-ms, each gateway's RSS while
+// its runs are under load, and the CPU time per call of the gateway and (for gateways that use it) of Redis — the
+// figures a busy machine disturbs least. Every gateway runs as in production: master key, a deployment rpm limit (counted on every
 // call), and traces exported to a Langfuse ingestion endpoint (the fake accepts them). Three gateways run side by
 // side, measured in alternating blocks for every row so that a busy machine weighs on all of them alike:
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
-// variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks.
+// variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
+// among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -30,6 +32,7 @@ if (!File.Exists(gatewayDll))
 await using var upstream = await FakeOpenAiUpstream.StartAsync();
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
+var redisProcess = FindRedisProcess(redis.Port);
 const string MasterKey = "sk-bench-master-key";
 using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
 
@@ -54,16 +57,16 @@ catch (InvalidOperationException exception)
 
 var direct = new Uri(upstream.ApiBase + "/chat/completions");
 Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after {requests / 10} warm-up requests; latencies in ms");
-Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var stream in new[] { false, true })
 {
     foreach (var concurrency in new[] { 1, 64 })
     {
-        await RunAsync(direct, null, null, stream, concurrency, requests / 10);
+        await RunAsync(direct, null, null, null, stream, concurrency, requests / 10);
         foreach (var gateway in gateways)
         {
-            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, stream, concurrency, requests / 10);
+            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, requests / 10);
         }
 
         // Alternating blocks, so a burst of load on the shared machine falls on every side alike.
@@ -71,10 +74,11 @@ foreach (var stream in new[] { false, true })
         var gatewayRuns = gateways.Select(_ => Run.Empty).ToArray();
         for (var block = 0; block < Blocks; block++)
         {
-            directRun = directRun.Add(await RunAsync(direct, null, null, stream, concurrency, requests / Blocks));
+            directRun = directRun.Add(await RunAsync(direct, null, null, null, stream, concurrency, requests / Blocks));
             for (var i = 0; i < gateways.Count; i++)
             {
-                gatewayRuns[i] = gatewayRuns[i].Add(await RunAsync(gateways[i].Endpoint, gateways[i].Key, gateways[i].Process, stream, concurrency, requests / Blocks));
+                gatewayRuns[i] = gatewayRuns[i].Add(await RunAsync(gateways[i].Endpoint, gateways[i].Key, gateways[i].Process,
+                    gateways[i].UsesRedis ? redisProcess : null, stream, concurrency, requests / Blocks));
             }
         }
 
@@ -82,7 +86,7 @@ foreach (var stream in new[] { false, true })
         {
             var run = gatewayRuns[i];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {gateways[i].Name} | {(stream ? "yes" : "no")} | {concurrency} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB |"));
+                $"| {gateways[i].Name} | {(stream ? "yes" : "no")} | {concurrency} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} |"));
         }
     }
 }
@@ -122,13 +126,14 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
         environment["ConnectionStrings__redis"] = redisConnection;
     }
 
+    var dll = settings is not null && settings.Remove("GATEWAY_DLL", out var other) && other is not null ? other : gatewayDll;
     foreach (var (setting, value) in settings ?? [])
     {
         environment[setting] = value;
     }
 
     var process = ExternalProcess.Start("dotnet",
-        [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
+        [dll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
         environment);
     var deadline = DateTime.UtcNow.AddSeconds(120);
     while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
@@ -148,11 +153,13 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
         key = await GovernedBenchKey.GenerateAsync(client, baseAddress, MasterKey);
     }
 
-    return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key);
+    return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key, redisConnection is not null);
 }
 
-async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, bool stream, int concurrency, int count)
+async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, int? redisPid, bool stream, int concurrency, int count)
 {
+    var cpuBefore = sampled is null ? 0 : CpuMilliseconds(sampled.Id);
+    var redisCpuBefore = redisPid is { } before ? CpuMilliseconds(before) : 0;
     using var sampling = new CancellationTokenSource();
     var peakRss = 0L;
     var sampler = sampled is null ? Task.CompletedTask : Task.Run(async () =>
@@ -203,11 +210,27 @@ async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, bool
     }));
     await sampling.CancelAsync();
     await sampler;
-    return new Run(times, firstBytes, overheads, peakRss);
+    var cpu = sampled is null ? 0 : CpuMilliseconds(sampled.Id) - cpuBefore;
+    var redisCpu = redisPid is { } after ? CpuMilliseconds(after) - redisCpuBefore : 0;
+    return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu);
 }
 
 static long ResidentMegabytes(int processId) =>
     long.Parse(File.ReadAllLines($"/proc/{processId}/status").Single(l => l.StartsWith("VmRSS", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+
+// User and system time of a process (/proc/<pid>/stat, in clock ticks of 10 ms).
+static double CpuMilliseconds(int processId)
+{
+    var stat = File.ReadAllText($"/proc/{processId}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+}
+
+// The redis-server serving the port (it names its address in its command line).
+static int FindRedisProcess(int port) => Directory.EnumerateDirectories("/proc")
+    .Select(d => int.TryParse(Path.GetFileName(d), out var id) ? id : 0)
+    .First(id => id > 0 && File.Exists($"/proc/{id}/cmdline") && File.ReadAllText($"/proc/{id}/cmdline") is var line
+        && line.Contains("redis-server", StringComparison.Ordinal) && line.Contains($":{port}", StringComparison.Ordinal));
 
 static async Task<string> LoadAverageAsync() => (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[0];
 
@@ -230,15 +253,17 @@ static string FindRepository()
     throw new InvalidOperationException("Platform.sln not found above the benchmark's binaries.");
 }
 
-internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, long PeakRssMb)
+/// <param name="CpuMs">The gateway's CPU time over the run; <paramref name="RedisCpuMs"/> Redis's, for a gateway that uses it.</param>
+internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, long PeakRssMb, double CpuMs, double RedisCpuMs)
 {
-    public static Run Empty => new([], [], [], 0);
+    public static Run Empty => new([], [], [], 0, 0, 0);
 
-    public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads], Math.Max(PeakRssMb, other.PeakRssMb));
+    public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads],
+        Math.Max(PeakRssMb, other.PeakRssMb), CpuMs + other.CpuMs, RedisCpuMs + other.RedisCpuMs);
 }
 
 /// <summary>One gateway process of the run, with the key its calls carry.</summary>
-internal sealed record Gateway(string Name, ExternalProcess Process, TemporaryDirectory Data, Uri Endpoint, string Key) : IAsyncDisposable
+internal sealed record Gateway(string Name, ExternalProcess Process, TemporaryDirectory Data, Uri Endpoint, string Key, bool UsesRedis) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {
