@@ -21,7 +21,7 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
     public async Task<IReadOnlyList<FixedRateStep>> RunAsync(IReadOnlyList<int> rates)
     {
         // An unreported step first, so JIT and the stores' first inserts do not land in the first rate's numbers.
-        await RunStepAsync(-1, rates[0], TimeSpan.FromSeconds(Math.Min(3, stepDuration.TotalSeconds)));
+        await RunStepAsync(-1, rates[0], TimeSpan.FromSeconds(Math.Min(10, stepDuration.TotalSeconds)));
         var steps = new List<FixedRateStep>();
         for (var index = 0; index < rates.Count; index++)
         {

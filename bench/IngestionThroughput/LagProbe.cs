@@ -9,7 +9,12 @@ internal sealed class LagProbe(Func<string, Task<long>> countAsync, Stopwatch cl
 {
     private readonly ConcurrentBag<double> _lags = [];
     private int _probing;
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
     private Task _current = Task.CompletedTask;
+    private int _unresolved;
+
+    /// <summary>Probed observations that never became queryable within the give-up time (none expected).</summary>
+    public int Unresolved => Volatile.Read(ref _unresolved);
 
     /// <summary>Starts polling for <paramref name="observationId"/> (sent at <paramref name="sent"/> on the clock) unless a probe is already running.</summary>
     public void TryStart(string observationId, TimeSpan sent)
@@ -21,8 +26,17 @@ internal sealed class LagProbe(Func<string, Task<long>> countAsync, Stopwatch cl
 
         _current = Task.Run(async () =>
         {
+            var giveUpAt = clock.Elapsed + GiveUpAfter;
             while (await countAsync($"SELECT count() FROM observations WHERE id = '{observationId}'") == 0)
             {
+                if (clock.Elapsed > giveUpAt)
+                {
+                    // An accepted event not queryable after minutes is a finding, not a wait: reported, never hung on.
+                    Console.WriteLine($"lag probe: observation {observationId} still not queryable {GiveUpAfter.TotalMinutes:F0} min after it was accepted");
+                    Interlocked.Increment(ref _unresolved);
+                    return;
+                }
+
                 await Task.Delay(25);
             }
 
