@@ -4,7 +4,7 @@ public sealed class IngestionWorkerOptions
 {
     public const string SectionName = "Ingestion:Worker";
 
-    /// <summary>Batch references taken from the queue at once; their rows are written together.</summary>
+    /// <summary>Batch references taken from the queue at once; they are written in rounds bounded by the two settings below.</summary>
     public int MaxBatchesPerRound { get; set; } = 200;
 
     /// <summary>

@@ -32,7 +32,7 @@ if (!File.Exists(gatewayDll))
 await using var upstream = await FakeOpenAiUpstream.StartAsync();
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
-var redisProcess = FindRedisProcess(redis.Port);
+var redisProcess = redis.ProcessId;
 const string MasterKey = "sk-bench-master-key";
 using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
 
@@ -215,22 +215,9 @@ async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, int?
     return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu);
 }
 
-static long ResidentMegabytes(int processId) =>
-    long.Parse(File.ReadAllLines($"/proc/{processId}/status").Single(l => l.StartsWith("VmRSS", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+static long ResidentMegabytes(int processId) => ProcessMemory.ResidentBytes([processId]) / (1024 * 1024);
 
-// User and system time of a process (/proc/<pid>/stat, in clock ticks of 10 ms).
-static double CpuMilliseconds(int processId)
-{
-    var stat = File.ReadAllText($"/proc/{processId}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
-}
-
-// The redis-server serving the port (it names its address in its command line).
-static int FindRedisProcess(int port) => Directory.EnumerateDirectories("/proc")
-    .Select(d => int.TryParse(Path.GetFileName(d), out var id) ? id : 0)
-    .First(id => id > 0 && File.Exists($"/proc/{id}/cmdline") && File.ReadAllText($"/proc/{id}/cmdline") is var line
-        && line.Contains("redis-server", StringComparison.Ordinal) && line.Contains($":{port}", StringComparison.Ordinal));
+static double CpuMilliseconds(int processId) => ProcessCpu.Seconds([processId]) * 1000;
 
 static async Task<string> LoadAverageAsync() => (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[0];
 

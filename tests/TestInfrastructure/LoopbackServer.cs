@@ -14,6 +14,9 @@ public abstract class LoopbackServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The server's process while it runs (benchmarks read its CPU time from /proc).</summary>
+    public int? ProcessId => _process?.Id;
+
     protected string DataDirectory => _root!.Path;
 
     public async ValueTask InitializeAsync()

@@ -1,7 +1,5 @@
 using System.Globalization;
 
-namespace GatewayPeers;
-
 /// <summary>Resident memory of a process and its children (nginx serves from worker processes), read from /proc.</summary>
 internal static class ProcessMemory
 {

@@ -1,7 +1,5 @@
 using System.Globalization;
 
-namespace GatewayPeers;
-
 /// <summary>
 /// CPU time (user + system) a process and its children have used, read from /proc: taken before and after a run it
 /// gives the CPU each request cost, which a busy machine slows but does not inflate the way it inflates latency.
