@@ -7,14 +7,10 @@ using System.Diagnostics;
 /// </summary>
 internal sealed class LagProbe(Func<string, Task<long>> countAsync, Stopwatch clock)
 {
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
     private readonly ConcurrentBag<double> _lags = [];
     private int _probing;
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
     private Task _current = Task.CompletedTask;
-    private int _unresolved;
-
-    /// <summary>Probed observations that never became queryable within the give-up time (none expected).</summary>
-    public int Unresolved => Volatile.Read(ref _unresolved);
 
     /// <summary>Starts polling for <paramref name="observationId"/> (sent at <paramref name="sent"/> on the clock) unless a probe is already running.</summary>
     public void TryStart(string observationId, TimeSpan sent)
@@ -33,7 +29,6 @@ internal sealed class LagProbe(Func<string, Task<long>> countAsync, Stopwatch cl
                 {
                     // An accepted event not queryable after minutes is a finding, not a wait: reported, never hung on.
                     Console.WriteLine($"lag probe: observation {observationId} still not queryable {GiveUpAfter.TotalMinutes:F0} min after it was accepted");
-                    Interlocked.Increment(ref _unresolved);
                     return;
                 }
 
