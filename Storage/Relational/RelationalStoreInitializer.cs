@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -57,6 +59,9 @@ internal sealed partial class RelationalStoreInitializer(IServiceProvider servic
 
         try
         {
+            // EF Core reads the history table before creating it and logs the failed read of a new database as an
+            // error (dotnet/efcore#37328); creating it first keeps a first start's log free of false failures.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
             if (pending.Count > 0)

@@ -57,7 +57,6 @@ public sealed class PostgresServer : IAsyncLifetime
             "start",
         ]);
 
-    /// <summary>Stops the server at once, as a crash or an outage would.</summary>
     /// <summary>
     /// Stops the server as an outage would look to clients (connections dropped, nothing answers), but cleanly: the
     /// server runs with <c>synchronous_commit=off</c> for speed, so an immediate stop could lose the last commits.

@@ -26,6 +26,16 @@ public sealed class RelationalStoreTests(PostgresServer postgres) : IDisposable
 
     [Theory]
     [MemberData(nameof(RelationalBackends.All), MemberType = typeof(RelationalBackends))]
+    public async Task First_start_on_a_new_database_logs_no_errors(string backend)
+    {
+        await using var host = await RelationalStoreHost.StartAsync(await _backends.FreshStoreAsync(backend));
+
+        Assert.DoesNotContain(host.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, line => line.Contains("Relational store migrated", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(RelationalBackends.All), MemberType = typeof(RelationalBackends))]
     public async Task Start_up_log_names_the_backend_in_use(string backend)
     {
         await using var host = await RelationalStoreHost.StartAsync(await _backends.FreshStoreAsync(backend));
