@@ -76,8 +76,9 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
                         Interlocked.Increment(ref failed);
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
                 {
+                    // A request past HttpClient's timeout counts as failed, rather than faulting the step at its end.
                     Interlocked.Increment(ref failed);
                 }
                 finally
