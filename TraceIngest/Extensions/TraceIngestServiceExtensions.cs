@@ -39,13 +39,17 @@ public static class TraceIngestServiceExtensions
                 .Validate(o => o.MaxBatchesPerRound is > 0 and <= 1000, "Ingestion:Worker:MaxBatchesPerRound must be between 1 and 1000.")
                 .Validate(o => o.MaxEventsPerRound is > 0 and <= 1_000_000, "Ingestion:Worker:MaxEventsPerRound must be between 1 and 1000000.")
                 .Validate(o => o.MaxBytesPerRound > 0, "Ingestion:Worker:MaxBytesPerRound must be positive.")
+                .Validate(o => o.RetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.RetryDelay, "Ingestion:Worker:RetryDelay must be positive and MaxRetryDelay at least as long.")
+                .Validate(o => o.StallAfter > TimeSpan.Zero, "Ingestion:Worker:StallAfter must be positive.")
                 .ValidateOnStart();
             builder.Services.TryAddSingleton(_ => ModelPriceTable.LoadDefaults());
             builder.Services.AddSingleton<IngestionEventMerger>();
             builder.Services.TryAddSingleton<ProjectModelPrices>();
             builder.Services.AddSingleton<IngestionBatchProcessor>();
             builder.Services.AddSingleton<WorkerTraceSummaries>();
+            builder.Services.AddSingleton<IngestionWorkerProgress>();
             builder.Services.AddHostedService<IngestionWorker>();
+            builder.Services.AddHealthChecks().AddCheck<IngestionWorkerHealthCheck>(IngestionWorkerHealthCheck.Name, tags: ["ready"]);
             builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(IngestionWorkerMetrics.MeterName));
         }
 

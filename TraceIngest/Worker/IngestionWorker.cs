@@ -11,72 +11,169 @@ namespace TraceIngest.Worker;
 /// their rows are written. A crash anywhere before the acknowledgement means redelivery, which the merge makes
 /// harmless; a message that keeps failing ends in the queue's dead letters.
 /// </summary>
+/// <remarks>
+/// Nothing but shutdown ends the loop: any exception a round throws is logged with its batches, the round is left
+/// unacknowledged (delivered again after the queue's visibility timeout) and the loop goes on after a growing
+/// pause. A round that fails for another reason than an unreachable backend is written again batch by batch, so
+/// one batch that cannot be written does not take the others of its round to the dead letters with it.
+/// </remarks>
 public sealed partial class IngestionWorker(
     IMessageQueue queue,
     IngestionBatchProcessor processor,
+    IngestionWorkerProgress progress,
     IOptions<IngestionOptions> ingestion,
     IOptions<IngestionWorkerOptions> options,
+    IOptions<QueueOptions> queueOptions,
     ILogger<IngestionWorker> logger) : BackgroundService
 {
+    private const int LoggedKeys = 5;
     private readonly string _consumer = $"{System.Environment.MachineName}-{System.Environment.ProcessId}-{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                progress.Stop();
+                LogLoopEnded();
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         var stream = ingestion.Value.QueueStream;
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            var decoded = await ReceiveAsync(stream, settings, stoppingToken);
+            if (decoded is null)
             {
-                var messages = await queue.ReceiveAsync(stream, _consumer, settings.MaxBatchesPerRound, settings.ReceiveWait, stoppingToken);
-                if (messages.Count == 0)
+                await BackOffAsync(settings, stoppingToken);
+                continue;
+            }
+
+            if (decoded.Count == 0)
+            {
+                progress.Idle(queueOptions.Value.VisibilityTimeout);
+                continue;
+            }
+
+            var held = decoded.Count;
+            var failed = false;
+            progress.Holding(held);
+            foreach (var round in IngestionRounds.Split([.. decoded], d => d.Reference, settings.MaxEventsPerRound, settings.MaxBytesPerRound))
+            {
+                held -= round.Count;
+                var written = await WriteRoundAsync(stream, round, stoppingToken);
+                if (written > 0)
                 {
-                    continue;
+                    progress.Progressed(held + (round.Count - written));
                 }
 
-                var decoded = new List<(QueueMessage Message, IngestionBatchReference Reference)>(messages.Count);
-                foreach (var message in messages)
-                {
-                    if (Decode(message) is { } reference)
-                    {
-                        decoded.Add((message, reference));
-                    }
-                    else
-                    {
-                        LogUndecodable(message.Id);
-                        await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
-                    }
-                }
+                failed |= written < round.Count;
+            }
 
-                foreach (var round in IngestionRounds.Split([.. decoded], d => d.Reference, settings.MaxEventsPerRound, settings.MaxBytesPerRound))
-                {
-                    await WriteRoundAsync(stream, round, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            if (failed)
             {
-                return;
-            }
-            catch (Exception exception) when (exception is StorageUnavailableException or HttpRequestException or ClickHouse.Driver.ClickHouseServerException or IOException or JsonException)
-            {
-                // Not acknowledged: the messages come back after the visibility timeout.
-                LogRoundFailed(exception);
-                await Task.Delay(settings.RetryDelay, stoppingToken);
+                await BackOffAsync(settings, stoppingToken);
             }
         }
     }
 
-    /// <summary>Writes one round's rows, then acknowledges its messages: a crash before that delivers them again.</summary>
-    private async Task WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken cancellationToken)
+    /// <summary>The next batch references (acknowledging messages that are none), or null when the queue failed.</summary>
+    private async Task<List<(QueueMessage Message, IngestionBatchReference Reference)>?> ReceiveAsync(string stream, IngestionWorkerOptions settings, CancellationToken stoppingToken)
     {
-        var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], cancellationToken);
-        foreach (var (message, _) in round)
+        try
         {
-            await queue.AcknowledgeAsync(stream, message.Id, cancellationToken);
-        }
+            var messages = await queue.ReceiveAsync(stream, _consumer, settings.MaxBatchesPerRound, settings.ReceiveWait, stoppingToken);
+            var decoded = new List<(QueueMessage Message, IngestionBatchReference Reference)>(messages.Count);
+            foreach (var message in messages)
+            {
+                if (Decode(message) is { } reference)
+                {
+                    decoded.Add((message, reference));
+                }
+                else
+                {
+                    LogUndecodable(message.Id);
+                    await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
+                }
+            }
 
-        LogRound(round.Count, written);
+            return decoded;
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogReceiveFailed(exception, stream);
+            return null;
+        }
     }
+
+    /// <summary>
+    /// Writes one round's rows, then acknowledges its messages (a crash before that delivers them again); how many
+    /// of its batches were written. Never throws but on shutdown.
+    /// </summary>
+    private async Task<int> WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], stoppingToken);
+            foreach (var (message, _) in round)
+            {
+                await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
+            }
+
+            LogRound(round.Count, written);
+            return round.Count;
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            if (round.Count == 1)
+            {
+                var (message, reference) = round[0];
+                LogBatchFailed(exception, reference.BlobKey, message.Id, message.DeliveryCount);
+                return 0;
+            }
+
+            LogRoundFailed(exception, round.Count, Keys(round));
+            if (IsBackendUnavailable(exception))
+            {
+                return 0;
+            }
+
+            var written = 0;
+            for (var i = 0; i < round.Count; i++)
+            {
+                written += await WriteRoundAsync(stream, round.Slice(i, 1), stoppingToken);
+            }
+
+            return written;
+        }
+    }
+
+    /// <summary>Failures no batch causes (a store down, a call timed out): writing the round batch by batch would fail the same way, once per batch.</summary>
+    private static bool IsBackendUnavailable(Exception exception) =>
+        exception is StorageUnavailableException or HttpRequestException or IOException or TimeoutException or OperationCanceledException;
+
+    /// <summary>After a failure: the configured retry delay, doubled for each further failure in a row up to <see cref="IngestionWorkerOptions.MaxRetryDelay"/>.</summary>
+    private Task BackOffAsync(IngestionWorkerOptions settings, CancellationToken stoppingToken)
+    {
+        var failures = progress.Failed();
+        var delay = settings.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
+        return Task.Delay(delay < settings.MaxRetryDelay ? delay : settings.MaxRetryDelay, stoppingToken);
+    }
+
+    private static string Keys(ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round) =>
+        string.Join(", ", round.Take(LoggedKeys).Select(r => r.Reference.BlobKey)) + (round.Count > LoggedKeys ? $" and {round.Count - LoggedKeys} more" : "");
 
     private static IngestionBatchReference? Decode(QueueMessage message)
     {
@@ -93,8 +190,17 @@ public sealed partial class IngestionWorker(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion worker wrote {Events} events from {Batches} batches")]
     private partial void LogRound(int batches, int events);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion worker round failed; the batches will be delivered again")]
-    private partial void LogRoundFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion worker round of {Batches} batches failed ({BlobKeys}); they will be delivered again")]
+    private partial void LogRoundFailed(Exception exception, int batches, string blobKeys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion batch {BlobKey} (message {MessageId}, delivery {Delivery}) could not be written; it will be delivered again until the queue gives up on it")]
+    private partial void LogBatchFailed(Exception exception, string blobKey, string messageId, int delivery);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion worker could not receive from queue stream {Stream}")]
+    private partial void LogReceiveFailed(Exception exception, string stream);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Ingestion worker loop ended while the host runs; queued batches are no longer written")]
+    private partial void LogLoopEnded();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue message {MessageId} is not a batch reference; dropped")]
     private partial void LogUndecodable(string messageId);

@@ -20,6 +20,15 @@ public sealed class IngestionWorkerOptions
     /// <summary>How long one receive waits for work before the loop checks for shutdown.</summary>
     public TimeSpan ReceiveWait { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Pause after a failed round (a backend down), before the messages are tried again.</summary>
+    /// <summary>Pause after a failed round or receive (a backend down); doubled for each further failure in a row.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between failures in a row.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the worker may go without progress (a round written, or an empty queue) before its health check
+    /// reports it unhealthy. Longer than a slow round; a call into the trace store times out after 2 minutes.
+    /// </summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(3);
 }

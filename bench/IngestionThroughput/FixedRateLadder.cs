@@ -50,9 +50,11 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
         for (var sequence = 0; sequence < total; sequence++)
         {
             var due = requestInterval * sequence;
-            if (due > clock.Elapsed)
+            // Read the clock once: read twice, it could pass the due time in between and give Task.Delay a negative wait.
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             await inFlight.WaitAsync();
@@ -74,8 +76,9 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
                         Interlocked.Increment(ref failed);
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
                 {
+                    // A request past HttpClient's timeout counts as failed, rather than faulting the step at its end.
                     Interlocked.Increment(ref failed);
                 }
                 finally

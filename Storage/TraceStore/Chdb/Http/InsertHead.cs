@@ -33,6 +33,8 @@ internal static partial class InsertHead
     }
 
     // The data starts after the first line break following the format name, as on a ClickHouse server.
-    [GeneratedRegex(@"\A\s*(?<statement>INSERT\s+INTO\s.*?)\s+FORMAT\s+(?<format>[A-Za-z0-9_]+)[ \t]*\r?\n", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // NonBacktracking: linear in the window whatever it holds, so no match timeout is needed. A timeout is wall-clock
+    // time, and on a busy machine (a GC pause, a descheduled thread) it failed ordinary inserts of the ingestion worker.
+    [GeneratedRegex(@"\A\s*(?<statement>INSERT\s+INTO\s.*?)\s+FORMAT\s+(?<format>[A-Za-z0-9_]+)[ \t]*\r?\n", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Head();
 }
