@@ -44,7 +44,7 @@ public sealed partial class IngestionWorker(
                     else
                     {
                         LogUndecodable(message.Id);
-                        await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
+                        await queue.AcknowledgeAsync(stream, [message.Id], stoppingToken);
                     }
                 }
 
@@ -70,10 +70,7 @@ public sealed partial class IngestionWorker(
     private async Task WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken cancellationToken)
     {
         var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], cancellationToken);
-        foreach (var (message, _) in round)
-        {
-            await queue.AcknowledgeAsync(stream, message.Id, cancellationToken);
-        }
+        await queue.AcknowledgeAsync(stream, [.. round.Select(r => r.Message.Id)], cancellationToken);
 
         LogRound(round.Count, written);
     }
