@@ -13,7 +13,8 @@ public interface IMessageQueue
     /// <summary>Up to <paramref name="maxMessages"/> messages, waiting at most <paramref name="wait"/> when none is ready.</summary>
     ValueTask<IReadOnlyList<QueueMessage>> ReceiveAsync(string stream, string consumer, int maxMessages, TimeSpan wait, CancellationToken cancellationToken);
 
-    ValueTask AcknowledgeAsync(string stream, string messageId, CancellationToken cancellationToken);
+    /// <summary>Marks the messages done, all in one call: none of them is delivered again.</summary>
+    ValueTask AcknowledgeAsync(string stream, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 
     /// <summary>Messages given up on after too many deliveries, oldest first.</summary>
     ValueTask<IReadOnlyList<QueueMessage>> ReadDeadLettersAsync(string stream, int maxMessages, CancellationToken cancellationToken);

@@ -58,12 +58,15 @@ internal sealed class InProcessMessageQueue(IOptions<QueueOptions> options, Time
         }
     }
 
-    public ValueTask AcknowledgeAsync(string stream, string messageId, CancellationToken cancellationToken)
+    public ValueTask AcknowledgeAsync(string stream, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         var state = State(stream);
         lock (state.Gate)
         {
-            state.InFlight.Remove(messageId);
+            foreach (var messageId in messageIds)
+            {
+                state.InFlight.Remove(messageId);
+            }
         }
 
         return ValueTask.CompletedTask;

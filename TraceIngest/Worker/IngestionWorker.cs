@@ -105,7 +105,7 @@ public sealed partial class IngestionWorker(
                 else
                 {
                     LogUndecodable(message.Id);
-                    await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
+                    await queue.AcknowledgeAsync(stream, [message.Id], stoppingToken);
                 }
             }
 
@@ -127,10 +127,7 @@ public sealed partial class IngestionWorker(
         try
         {
             var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], stoppingToken);
-            foreach (var (message, _) in round)
-            {
-                await queue.AcknowledgeAsync(stream, message.Id, stoppingToken);
-            }
+            await queue.AcknowledgeAsync(stream, [.. round.Select(r => r.Message.Id)], stoppingToken);
 
             LogRound(round.Count, written);
             return round.Count;

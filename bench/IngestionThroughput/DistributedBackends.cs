@@ -25,6 +25,16 @@ internal sealed class DistributedBackends : IAsyncDisposable
         return settings;
     }
 
+    /// <summary>The servers' processes by what they stand for, to read their CPU time (each with its children).</summary>
+    public IEnumerable<(string Name, int ProcessId)> Processes() =>
+        new (string Name, int? ProcessId)[]
+        {
+            ("ClickHouse HTTP interface (chDB server)", _clickHouse.ProcessId),
+            ("S3 (s3rver)", _s3.ProcessId),
+            ("Redis", _redis.ProcessId),
+            ("PostgreSQL", _postgres.ProcessId),
+        }.Where(p => p.ProcessId is not null).Select(p => (p.Name, p.ProcessId!.Value));
+
     public async ValueTask DisposeAsync()
     {
         await _clickHouse.DisposeAsync();

@@ -97,6 +97,11 @@ stageListener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
 });
 stageListener.Start();
 var failures = 0L;
+// CPU time by process over the run: this one alone (the servers are its children), the servers of --distributed each
+// with their children (PostgreSQL's backends).
+var processes = new List<(string Name, Func<double> CpuSeconds)> { ("this process (API, worker and the load generator)", () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds) };
+processes.AddRange(backends.Processes().Select(p => (p.Name, (Func<double>)(() => ProcessCpu.Seconds([p.ProcessId])))));
+var cpuAtStart = processes.Select(p => p.CpuSeconds()).ToArray();
 var started = Stopwatch.StartNew();
 var probe = new LagProbe(CountAsync, started);
 var deadline = TimeSpan.FromSeconds(seconds);
@@ -138,6 +143,7 @@ while (await CountAsync("SELECT count() FROM observations") < expectedObservatio
 }
 
 var writePhase = started.Elapsed;
+var cpuPerEvent = processes.Select((p, i) => (p.Name, Microseconds: (p.CpuSeconds() - cpuAtStart[i]) * 1e6 / Math.Max(accepted, 1))).ToList();
 var drainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtAcceptEnd;
 var drainedRows = expectedObservations + expectedTraces - rowsAtAcceptEnd;
 var sortedLags = await probe.SortedLagsAsync();
@@ -152,6 +158,7 @@ Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stage
 Console.WriteLine(drainedRows <= 0
     ? "worker alone: no backlog when the clients stopped"
     : $"worker alone (after the clients stopped): {drainedRows} rows in {(writePhase - acceptPhase).TotalSeconds:F1} s, process CPU {drainCpu.TotalMicroseconds / drainedRows:F0} µs per row{(distributed ? " (the ClickHouse server's CPU not included)" : "")}");
+Console.WriteLine($"CPU per accepted event, first request to last row written: {string.Join(", ", cpuPerEvent.Select(c => $"{c.Name} {c.Microseconds:F0} µs"))}; all {cpuPerEvent.Sum(c => c.Microseconds):F0} µs");
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
 
 await app.StopAsync();

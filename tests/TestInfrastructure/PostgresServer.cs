@@ -16,6 +16,10 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The postmaster's process id (its first line of <c>postmaster.pid</c>), while the server runs.</summary>
+    public int? ProcessId =>
+        File.Exists(Path.Combine(DataDirectory, "postmaster.pid")) && int.TryParse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), out var pid) ? pid : null;
+
     private string DataDirectory => _root!.Combine("data");
 
     public string ConnectionString(string database) =>

@@ -20,6 +20,8 @@ public sealed class TraceStoreServerProcess : IAsyncLifetime
 
     public Uri Endpoint { get; private set; } = null!;
 
+    public int? ProcessId => _process?.Id;
+
     /// <summary>Settings that point a host at this server, on <paramref name="database"/>.</summary>
     public Dictionary<string, string?> Settings(string database) => new()
     {

@@ -80,9 +80,28 @@ public abstract class MessageQueueContract : IAsyncLifetime
         await Queue.PublishAsync(Stream, Body("done"), Cancel);
         var message = Assert.Single(await Queue.ReceiveAsync(Stream, "c1", 10, TimeSpan.FromSeconds(1), Cancel));
 
-        await Queue.AcknowledgeAsync(Stream, message.Id, Cancel);
+        await Queue.AcknowledgeAsync(Stream, [message.Id], Cancel);
 
         Assert.Empty(await Queue.ReceiveAsync(Stream, "c2", 10, Visibility * 2, Cancel));
+    }
+
+    [Fact]
+    public async Task Messages_acknowledged_together_are_never_delivered_again_and_the_others_are()
+    {
+        foreach (var text in new[] { "one", "two", "three" })
+        {
+            await Queue.PublishAsync(Stream, Body(text), Cancel);
+        }
+
+        var received = await Queue.ReceiveAsync(Stream, "c1", 10, TimeSpan.FromSeconds(1), Cancel);
+        Assert.Equal(3, received.Count);
+
+        await Queue.AcknowledgeAsync(Stream, [received[0].Id, received[2].Id], Cancel);
+        await Queue.AcknowledgeAsync(Stream, [], Cancel);
+
+        var again = Assert.Single(await Queue.ReceiveAsync(Stream, "c2", 10, Visibility * 4, Cancel));
+        Assert.Equal(received[1].Id, again.Id);
+        Assert.Equal(Text(received[1]), Text(again));
     }
 
     [Fact]
@@ -148,7 +167,7 @@ public abstract class MessageQueueContract : IAsyncLifetime
                 foreach (var message in batch)
                 {
                     seen.Add(Text(message));
-                    await Queue.AcknowledgeAsync(Stream, message.Id, Cancel);
+                    await Queue.AcknowledgeAsync(Stream, [message.Id], Cancel);
                 }
             }
         }
