@@ -1,3 +1,4 @@
+using Gateway.Governance.Leases;
 using Microsoft.Extensions.Options;
 using Storage;
 using Storage.Counters;
@@ -9,11 +10,12 @@ namespace Gateway.Governance;
 /// charges go to this replica's own counters (<see cref="OutageBehaviour.Local"/>), are refused
 /// (<see cref="OutageBehaviour.Reject"/>) or skipped (<see cref="OutageBehaviour.Allow"/>) — budgets and rate
 /// limits each by their own setting. Redis is tried again in the background, so calls never wait on a dead server
-/// after the first failure.
+/// after the first failure. On Redis, calls are admitted from this replica's leases where they can (<see cref="CounterLeases"/>).
 /// </summary>
 internal sealed partial class GovernanceCounters(
     ISharedCounters shared,
     [FromKeyedServices(SharedCountersExtensions.LocalFallback)] ISharedCounters local,
+    CounterLeases leases,
     IOptions<GovernanceOptions> options,
     TimeProvider clock,
     ILogger<GovernanceCounters> logger)
@@ -30,7 +32,8 @@ internal sealed partial class GovernanceCounters(
         {
             try
             {
-                return new ChargeOutcome(await shared.TryChargeAllAsync(charges, cancellationToken), charges, null, Local: false, Unavailable: false);
+                var charged = leases.Active ? await leases.TryChargeAsync(charges, cancellationToken) : await shared.TryChargeAllAsync(charges, cancellationToken);
+                return new ChargeOutcome(charged, charges, null, Local: false, Unavailable: false);
             }
             catch (StorageUnavailableException exception)
             {

@@ -29,8 +29,24 @@ public sealed class GovernanceOptions
     /// <summary>Completion tokens assumed when reserving a budget for a call that names no <c>max_tokens</c> and whose model has no <c>max_output_tokens</c>.</summary>
     public int DefaultMaxTokensEstimate { get; set; } = 4096;
 
+    /// <summary>Capacity each replica charges in Redis ahead of use, so most calls are admitted without a round trip (section <c>Leases</c>).</summary>
+    public CounterLeaseOptions Leases { get; set; } = new();
+
     /// <summary>Grace period of keys regenerated without one (LiteLLM's <c>LITELLM_KEY_ROTATION_GRACE_PERIOD</c>); empty: the old key stops at once.</summary>
     public string? KeyRotationGracePeriod { get; set; }
+}
+
+/// <summary>How a replica leases headroom of the shared (Redis) counters (section <c>Gateway:Governance:Leases</c>).</summary>
+public sealed class CounterLeaseOptions
+{
+    /// <summary>Lease at all; off, every governed call charges Redis itself.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a lease is used before its unused rest is given back: how long another replica may wait for it near a limit.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The most calls one lease is sized for (leases grow while fully used and shrink when not).</summary>
+    public int MaxCalls { get; set; } = 256;
 }
 
 public enum OutageBehaviour

@@ -1,5 +1,6 @@
 using Gateway.Governance.Budgets;
 using Gateway.Governance.Caching;
+using Gateway.Governance.Leases;
 using Gateway.Governance.Policies;
 using Gateway.Governance.Spend;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,8 @@ internal static class GovernanceServiceExtensions
             .Validate(o => o.CacheRefreshInterval > TimeSpan.Zero && o.UnknownEntryCacheTime >= TimeSpan.Zero, "Gateway:Governance cache times must be positive.")
             .Validate(o => o.SpendFlushInterval > TimeSpan.Zero && o.BudgetResetInterval > TimeSpan.Zero && o.RedisRetryInterval > TimeSpan.Zero,
                 "Gateway:Governance intervals must be positive.")
+            .Validate(o => o.Leases.Lifetime > TimeSpan.Zero && o.Leases.Lifetime <= TimeSpan.FromSeconds(5) && o.Leases.MaxCalls >= 1,
+                "Gateway:Governance:Leases:Lifetime must be between 0 and 5 seconds and MaxCalls at least 1.")
             .Validate(o => o.DefaultMaxTokensEstimate >= 0, "Gateway:Governance:DefaultMaxTokensEstimate must not be negative.")
             .Validate(o => o.KeyRotationGracePeriod is null || BudgetDuration.TryParse(o.KeyRotationGracePeriod, out _),
                 "LITELLM_KEY_ROTATION_GRACE_PERIOD (Gateway:Governance:KeyRotationGracePeriod) must be a duration like 24h or 2d.")
@@ -31,6 +34,8 @@ internal static class GovernanceServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<GovernanceCache>());
         services.AddSingleton<GovernanceLookup>();
         services.AddSingleton<CallCosts>();
+        services.AddSingleton<CounterLeases>();
+        services.AddHostedService(provider => provider.GetRequiredService<CounterLeases>());
         services.AddSingleton<GovernanceCounters>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<SpendRecorder>();

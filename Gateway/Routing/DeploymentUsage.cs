@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Configuration;
+using Gateway.Governance.Leases;
 using Storage;
 using Storage.Counters;
 
@@ -11,7 +12,7 @@ namespace Gateway.Routing;
 /// limits no replica lets a call exceed, and usage-based routing sends each call to the least used deployment.
 /// Minutes are fixed (<c>HH:mm</c> buckets), as LiteLLM counts them.
 /// </summary>
-internal sealed partial class DeploymentUsage(ISharedCounters counters, TimeProvider clock, ILogger<DeploymentUsage> logger)
+internal sealed partial class DeploymentUsage(ISharedCounters counters, CounterLeases leases, TimeProvider clock, ILogger<DeploymentUsage> logger)
 {
     private static readonly TimeSpan BucketLife = TimeSpan.FromMinutes(2);
 
@@ -77,7 +78,10 @@ internal sealed partial class DeploymentUsage(ISharedCounters counters, TimeProv
     {
         if (deployment.Config.Params.Rpm is { } rpm)
         {
-            return (await counters.TryReserveAsync(rpmKey, 1, rpm, BucketLife, cancellationToken)).Granted;
+            // From this replica's lease of the minute when it has one (the governance charges' leases, on Redis).
+            return leases.Active
+                ? (await leases.TryChargeAsync([CounterCharge.Value(rpmKey, 1, rpm, BucketLife)], cancellationToken)).Admitted
+                : (await counters.TryReserveAsync(rpmKey, 1, rpm, BucketLife, cancellationToken)).Granted;
         }
 
         await counters.AddAsync(rpmKey, 1, BucketLife, cancellationToken);

@@ -65,37 +65,69 @@ internal static class RedisCounterScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return {1, value}
         """;
-    /// <summary>Adds an entry to the window whose three keys start at KEYS[k + 1] (log, total, sequence); the batch scripts share it.</summary>
-    private const string AddToWindowFunction = """
+    /// <summary>
+    /// Adds an entry to the window whose three keys start at KEYS[k + 1] (log, total, sequence); the batch scripts
+    /// share it. Expiry is only ever extended: a lease's entry (dated at the lease's end) may outlive the period.
+    /// </summary>
+    internal const string AddToWindowFunction = """
+        local function extend(key, ms)
+          if redis.call('PTTL', key) < ms then
+            redis.call('PEXPIRE', key, ms)
+          end
+        end
         local function add_to_window(k, now, amount, period)
           if amount ~= 0 then
             local seq = redis.call('INCR', KEYS[k + 3])
             redis.call('ZADD', KEYS[k + 1], now, seq .. ':' .. amount)
             redis.call('INCRBY', KEYS[k + 2], amount)
-            redis.call('PEXPIRE', KEYS[k + 1], period)
-            redis.call('PEXPIRE', KEYS[k + 2], period)
-            redis.call('PEXPIRE', KEYS[k + 3], period)
+            extend(KEYS[k + 1], period)
+            extend(KEYS[k + 2], period)
+            extend(KEYS[k + 3], period)
           end
         end
 
         """;
 
     /// <summary>
-    /// Three KEYS per charge (a window's log, total and sequence; a value's key three times); five ARGV per charge:
-    /// kind (0 window, 1 value), amount, limit, period ms, seed. Checks every charge first and applies them only when
-    /// all fit. Returns {refused index or -1, that counter's total, retry-after ms}.
+    /// Four KEYS per charge (a window's log, total and sequence, or a value's key three times; then the counter's lease
+    /// registry, a hash of lease id → expiry ms). ARGV[1] = lease lifetime ms, then seven per charge: kind (0 window,
+    /// 1 value), amount, limit, period ms, seed, extra asked, lease id. Checks every charge first and applies them only
+    /// when all fit; then grants each asked extra that leaves plenty of room (a sixteenth of what remains at most, and
+    /// at least one more amount), a window's as one entry dated at the lease's end so that no unit used later leaves
+    /// the window early. A check-only window charge (amount 0) is granted a time lease (1) while the window is at most
+    /// three quarters full. Returns {refused index or -1, that counter's total, retry-after ms, ms the refused counter
+    /// is still leased (-1: not leased)} followed, when charged, by {granted, entry} per charge.
     /// </summary>
     public const string TryChargeAll = AddToWindowFunction + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local n = #ARGV / 5
+        local lifetime = tonumber(ARGV[1])
+        local n = (#ARGV - 1) / 7
         local function amount_of(member)
           return tonumber(string.match(member, ':(%-?%d+)$'))
         end
+        local function arg(i, field)
+          return ARGV[1 + (i - 1) * 7 + field]
+        end
+        -- How long leases stay registered on a counter; a registration a second past its expiry is a dead replica's.
+        local function leased_for(registry)
+          local longest = -1
+          local leases = redis.call('HGETALL', registry)
+          for j = 1, #leases, 2 do
+            local left = tonumber(leases[j + 1]) - now
+            if left < -1000 then
+              redis.call('HDEL', registry, leases[j])
+            else
+              longest = math.max(longest, left, 0)
+            end
+          end
+          return longest
+        end
+        local totals = {}
         for i = 1, n do
-          local kind, amount, limit = tonumber(ARGV[i * 5 - 4]), tonumber(ARGV[i * 5 - 3]), tonumber(ARGV[i * 5 - 2])
-          local period, seed = tonumber(ARGV[i * 5 - 1]), tonumber(ARGV[i * 5])
-          local k = (i - 1) * 3
+          local kind, amount, limit = tonumber(arg(i, 1)), tonumber(arg(i, 2)), tonumber(arg(i, 3))
+          local period, seed = tonumber(arg(i, 4)), tonumber(arg(i, 5))
+          local k = (i - 1) * 4
           if kind == 0 then
             local log, totalKey = KEYS[k + 1], KEYS[k + 2]
             local total = tonumber(redis.call('GET', totalKey) or '0')
@@ -105,7 +137,7 @@ internal static class RedisCounterScripts
             end
             if #expired > 0 then
               redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
-              redis.call('SET', totalKey, total, 'PX', period)
+              redis.call('SET', totalKey, total, 'KEEPTTL')
             end
             if total + amount > limit then
               local retry = period
@@ -115,42 +147,96 @@ internal static class RedisCounterScripts
                 for j = 1, #entries, 2 do
                   remaining = remaining - amount_of(entries[j])
                   if remaining + amount <= limit then
-                    retry = tonumber(entries[j + 1]) + period - now
+                    retry = math.max(tonumber(entries[j + 1]) + period - now, 0)
                     break
                   end
                 end
               end
-              return {i - 1, total, retry}
+              return {i - 1, total, retry, leased_for(KEYS[k + 4])}
             end
+            totals[i] = total
           else
             local current = tonumber(redis.call('GET', KEYS[k + 1]) or seed)
             if current + amount > limit then
-              return {i - 1, current, 0}
+              return {i - 1, current, 0, leased_for(KEYS[k + 4])}
             end
+            totals[i] = current
           end
         end
+        local result = {-1, 0, 0, -1}
         for i = 1, n do
-          local kind, amount = tonumber(ARGV[i * 5 - 4]), tonumber(ARGV[i * 5 - 3])
-          local period, seed = tonumber(ARGV[i * 5 - 1]), ARGV[i * 5]
-          local k = (i - 1) * 3
+          local kind, amount, limit = tonumber(arg(i, 1)), tonumber(arg(i, 2)), tonumber(arg(i, 3))
+          local period, seed, extra, id = tonumber(arg(i, 4)), arg(i, 5), tonumber(arg(i, 6)), arg(i, 7)
+          local k = (i - 1) * 4
+          local remaining = limit - totals[i] - amount
+          local granted, entry = 0, 0
+          if extra > 0 and amount == 0 then
+            if remaining * 4 > limit then
+              granted = 1
+            end
+          elseif extra > 0 and math.floor(remaining / 16) >= amount then
+            granted = math.min(extra, math.floor(remaining / 16))
+          end
           if kind == 0 then
             add_to_window(k, now, amount, period)
+            if granted > 0 and amount > 0 then
+              entry = redis.call('INCR', KEYS[k + 3])
+              redis.call('ZADD', KEYS[k + 1], now + lifetime, entry .. ':' .. string.format('%d', granted))
+              redis.call('INCRBY', KEYS[k + 2], string.format('%d', granted))
+              for j = 1, 3 do
+                extend(KEYS[k + j], period + lifetime)
+              end
+            end
           else
             redis.call('SET', KEYS[k + 1], seed, 'NX')
-            redis.call('INCRBY', KEYS[k + 1], amount)
+            redis.call('INCRBY', KEYS[k + 1], string.format('%d', amount + granted))
             redis.call('PEXPIRE', KEYS[k + 1], period)
           end
+          if granted > 0 and amount > 0 then
+            redis.call('HSET', KEYS[k + 4], id, now + lifetime)
+            extend(KEYS[k + 4], lifetime + 2000)
+          end
+          result[#result + 1] = granted
+          result[#result + 1] = entry
         end
-        return {-1, 0, 0}
+        return result
         """;
 
-    /// <summary>KEYS and ARGV as for <see cref="TryChargeAll"/>; adds every amount without a limit (values only where they exist).</summary>
+    /// <summary>
+    /// KEYS as for <see cref="TryChargeAll"/>, five ARGV per lease: kind, window entry, granted, unused, lease id. Gives
+    /// back the unused part (a window's entry keeps the used part at its own time) and ends the lease's registration.
+    /// </summary>
+    public const string ReturnLeases = """
+        for i = 1, #ARGV / 5 do
+          local kind, entry, granted, unused, id = tonumber(ARGV[i * 5 - 4]), ARGV[i * 5 - 3], ARGV[i * 5 - 2], tonumber(ARGV[i * 5 - 1]), ARGV[i * 5]
+          local k = (i - 1) * 4
+          if unused > 0 and kind == 0 then
+            local member = entry .. ':' .. granted
+            local score = redis.call('ZSCORE', KEYS[k + 1], member)
+            if score then
+              redis.call('ZREM', KEYS[k + 1], member)
+              if tonumber(granted) > unused then
+                redis.call('ZADD', KEYS[k + 1], score, entry .. ':' .. string.format('%d', tonumber(granted) - unused))
+              end
+              if redis.call('EXISTS', KEYS[k + 2]) == 1 then
+                redis.call('DECRBY', KEYS[k + 2], unused)
+              end
+            end
+          elseif unused > 0 and redis.call('EXISTS', KEYS[k + 1]) == 1 then
+            redis.call('DECRBY', KEYS[k + 1], unused)
+          end
+          redis.call('HDEL', KEYS[k + 4], id)
+        end
+        return 1
+        """;
+
+    /// <summary>KEYS as for <see cref="TryChargeAll"/>, five ARGV per charge (its first five); adds every amount without a limit (values only where they exist).</summary>
     public const string AdjustAll = AddToWindowFunction + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         for i = 1, #ARGV / 5 do
           local kind, amount, period = tonumber(ARGV[i * 5 - 4]), tonumber(ARGV[i * 5 - 3]), tonumber(ARGV[i * 5 - 1])
-          local k = (i - 1) * 3
+          local k = (i - 1) * 4
           if kind == 0 then
             add_to_window(k, now, amount, period)
           elseif redis.call('EXISTS', KEYS[k + 1]) == 1 then

@@ -5,7 +5,7 @@ using Storage.Redis;
 namespace Storage.Counters;
 
 /// <summary>The distributed counters: one Redis for every replica, each operation one atomic script.</summary>
-internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounters
+internal sealed partial class RedisSharedCounters(RedisConnection redis) : ISharedCounters, ILeasedCounters
 {
     private const string Seam = "counters";
 
@@ -13,7 +13,7 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
     // charge; bounded, because end users (and so their counters) are the callers' to name.
     private const int MaxCachedKeys = 10_000;
     private readonly ConcurrentDictionary<string, RedisKey[]> _windowKeys = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, RedisKey> _valueKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RedisKey[]> _valueKeys = new(StringComparer.Ordinal);
     private int _cachedKeys;
 
     public async ValueTask<WindowAdmission> TryAddToWindowAsync(string key, long amount, long limit, TimeSpan window, CancellationToken cancellationToken)
@@ -25,55 +25,51 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
         return new WindowAdmission((long)result[0] == 1, (long)result[1], TimeSpan.FromMilliseconds((long)result[2]));
     }
 
-    public async ValueTask<ChargeResult> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
-    {
-        if (charges.Count == 0)
-        {
-            return ChargeResult.Charged;
-        }
+    public async ValueTask<ChargeResult> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken) =>
+        charges.Count == 0 ? ChargeResult.Charged : (await TryChargeAllAsync(charges, null, TimeSpan.Zero, cancellationToken)).Result;
 
-        var (keys, values) = ScriptArguments(charges);
-        var result = (RedisResult[])(await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(RedisCounterScripts.TryChargeAll, keys, values)))!;
-        var refused = (int)result[0];
-        return refused < 0 ? ChargeResult.Charged : new ChargeResult(refused, (long)result[1], TimeSpan.FromMilliseconds((long)result[2]));
-    }
+    public ValueTask AdjustAllAsync(IReadOnlyList<CounterCharge> adjustments, CancellationToken cancellationToken) =>
+        RunBatchAsync(RedisCounterScripts.AdjustAll, adjustments, static c => (c.Kind, c.Key), WriteCharge);
 
-    public async ValueTask AdjustAllAsync(IReadOnlyList<CounterCharge> adjustments, CancellationToken cancellationToken)
+    /// <summary>Runs a script that takes four keys (<see cref="CounterKeys"/>) and five values per item, in one round trip.</summary>
+    private async ValueTask RunBatchAsync<T>(string script, IReadOnlyList<T> items, Func<T, (CounterKind Kind, string Key)> counter, Action<T, RedisValue[], int> write)
     {
-        if (adjustments.Count == 0)
+        if (items.Count == 0)
         {
             return;
         }
 
-        var (keys, values) = ScriptArguments(adjustments);
-        await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(RedisCounterScripts.AdjustAll, keys, values));
-    }
-
-    /// <summary>Three keys and five values per charge, the layout the batch scripts read.</summary>
-    private (RedisKey[] Keys, RedisValue[] Values) ScriptArguments(IReadOnlyList<CounterCharge> charges)
-    {
-        var keys = new RedisKey[charges.Count * 3];
-        var values = new RedisValue[charges.Count * 5];
-        for (var i = 0; i < charges.Count; i++)
+        var keys = CounterKeys(items.Count, i => counter(items[i]));
+        var values = new RedisValue[items.Count * 5];
+        for (var i = 0; i < items.Count; i++)
         {
-            var charge = charges[i];
-            if (charge.Kind == CounterKind.Window)
-            {
-                Cached(_windowKeys, charge.Key, WindowKeys).CopyTo(keys, i * 3);
-            }
-            else
-            {
-                keys[i * 3] = keys[(i * 3) + 1] = keys[(i * 3) + 2] = Cached(_valueKeys, charge.Key, Key);
-            }
-
-            values[i * 5] = charge.Kind == CounterKind.Window ? 0 : 1;
-            values[(i * 5) + 1] = charge.Amount;
-            values[(i * 5) + 2] = charge.Limit;
-            values[(i * 5) + 3] = (long)charge.Period.TotalMilliseconds;
-            values[(i * 5) + 4] = charge.Seed;
+            write(items[i], values, i * 5);
         }
 
-        return (keys, values);
+        await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(script, keys, values));
+    }
+
+    /// <summary>Four keys per counter, the layout the batch scripts read: a window's log, total and sequence (a value's key three times), then its lease registry.</summary>
+    private RedisKey[] CounterKeys(int count, Func<int, (CounterKind Kind, string Key)> counter)
+    {
+        var keys = new RedisKey[count * 4];
+        for (var i = 0; i < count; i++)
+        {
+            var (kind, key) = counter(i);
+            (kind == CounterKind.Window ? Cached(_windowKeys, key, WindowKeys) : Cached(_valueKeys, key, ValueKeys)).CopyTo(keys, i * 4);
+        }
+
+        return keys;
+    }
+
+    /// <summary>A charge's five script values: kind, amount, limit, period ms, seed.</summary>
+    private static void WriteCharge(CounterCharge charge, RedisValue[] values, int at)
+    {
+        values[at] = charge.Kind == CounterKind.Window ? 0 : 1;
+        values[at + 1] = charge.Amount;
+        values[at + 2] = charge.Limit;
+        values[at + 3] = (long)charge.Period.TotalMilliseconds;
+        values[at + 4] = charge.Seed;
     }
 
     private T Cached<T>(ConcurrentDictionary<string, T> cache, string key, Func<string, T> build)
@@ -93,11 +89,17 @@ internal sealed class RedisSharedCounters(RedisConnection redis) : ISharedCounte
         return cache.GetOrAdd(key, build);
     }
 
-    // One hash tag keeps a window's three keys in one slot on a Redis cluster.
+    // One hash tag keeps a window's keys in one slot on a Redis cluster.
     private static RedisKey[] WindowKeys(string key)
     {
         var tag = $"window:{{{key}}}";
-        return [$"{tag}:log", $"{tag}:total", $"{tag}:seq"];
+        return [$"{tag}:log", $"{tag}:total", $"{tag}:seq", $"{tag}:leases"];
+    }
+
+    private static RedisKey[] ValueKeys(string key)
+    {
+        var value = Key(key);
+        return [value, value, value, $"{value}:leases"];
     }
 
     public async ValueTask<long> AddAsync(string key, long delta, TimeSpan ttl, CancellationToken cancellationToken) =>

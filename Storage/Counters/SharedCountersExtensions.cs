@@ -18,7 +18,7 @@ public static class SharedCountersExtensions
 
     /// <summary>
     /// Registers <see cref="ISharedCounters"/>, <see cref="IDeltaBuffer"/> and <see cref="IInvalidationChannel"/>:
-    /// Redis when <c>ConnectionStrings:redis</c> is set, otherwise in-process.
+    /// Redis (with <see cref="ILeasedCounters"/>) when <c>ConnectionStrings:redis</c> is set, otherwise in-process.
     /// </summary>
     public static IHostApplicationBuilder AddSharedCounters(this IHostApplicationBuilder builder)
     {
@@ -44,7 +44,9 @@ public static class SharedCountersExtensions
         }
         else
         {
-            services.AddSingleton<ISharedCounters, RedisSharedCounters>();
+            services.AddSingleton<RedisSharedCounters>();
+            services.AddSingleton<ISharedCounters>(provider => provider.GetRequiredService<RedisSharedCounters>());
+            services.AddSingleton<ILeasedCounters>(provider => provider.GetRequiredService<RedisSharedCounters>());
             services.AddSingleton<IDeltaBuffer, RedisDeltaBuffer>();
             services.AddSingleton<IInvalidationChannel, RedisInvalidationChannel>();
             services.AddBackendHealthCheck<RedisConnection>(backend, static (connection, _) => connection.PingAsync());

@@ -1,0 +1,92 @@
+using Storage.Counters;
+
+namespace Gateway.Governance.Leases;
+
+/// <summary>
+/// Capacity of one counter this replica has charged in Redis ahead of use, handed to calls in memory until its
+/// deadline; a check-only lease (a tpm window far below its limit) admits calls until then without counting them.
+/// </summary>
+internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long granted, long entry, long deadline, int calls)
+{
+    private readonly Lock _gate = new();
+    private long _used;
+    private int _takes;
+    private bool _exhausted;
+
+    public long Deadline => deadline;
+
+    public bool Ended { get; private set; }
+
+    /// <summary>When it ended (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long EndedAt { get; private set; }
+
+    private bool CheckOnly => charge.Amount == 0;
+
+    /// <summary>Takes <paramref name="amount"/> for a call, as if the call had charged Redis itself.</summary>
+    public bool TryTake(long amount, long now)
+    {
+        lock (_gate)
+        {
+            if (Ended || now >= deadline || CheckOnly != (amount == 0))
+            {
+                return false;
+            }
+
+            if (granted - _used < amount)
+            {
+                _exhausted = true;
+                return false;
+            }
+
+            _used += amount;
+            _takes++;
+            return true;
+        }
+    }
+
+    /// <summary>Puts back a take of a call Redis refused; false when the lease ended meanwhile (its return counted the take as used).</summary>
+    public bool TryUntake(long amount)
+    {
+        lock (_gate)
+        {
+            if (Ended)
+            {
+                return false;
+            }
+
+            _used -= amount;
+            _takes--;
+            return true;
+        }
+    }
+
+    /// <summary>Ends the lease, once: what to give back to Redis, or null when there is nothing to (ended before, or check-only).</summary>
+    public LeaseReturn? End(long now)
+    {
+        lock (_gate)
+        {
+            if (Ended)
+            {
+                return null;
+            }
+
+            Ended = true;
+            EndedAt = now;
+            return CheckOnly ? null : new LeaseReturn(charge.Kind, charge.Key, ask.LeaseId, entry, granted, granted - _used);
+        }
+    }
+
+    /// <summary>How many calls the counter's next lease is sized for: twice as many after this one ran out, half after it was mostly unused.</summary>
+    public int NextCalls(int max)
+    {
+        lock (_gate)
+        {
+            if (_exhausted)
+            {
+                return Math.Min(max, calls * 2);
+            }
+
+            return Ended && _takes * 2 < calls ? Math.Max(1, calls / 2) : Math.Min(max, calls);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Storage;
+using Storage.Counters;
+
+namespace Gateway.Governance.Leases;
+
+/// <summary>
+/// Admits calls from headroom this replica already holds in Redis: a call whose every charge fits a live lease is
+/// charged in memory, with no round trip; any other goes to Redis (one atomic script, as without leases) for the
+/// charges that did not fit, asking for leases on them, which Redis grants only while plenty of room remains — so
+/// near a limit every call is charged directly. Leases end after <see cref="CounterLeaseOptions.Lifetime"/> and their
+/// unused rest goes back. A call refused while leases are out on the refused counter gives back this replica's own and
+/// waits (at most a second from its first refusal) for the others' before its answer, so the limits admit exactly what exact counters would.
+/// </summary>
+internal sealed partial class CounterLeases(
+    IOptions<GovernanceOptions> options,
+    ISharedCounters shared,
+    TimeProvider clock,
+    ILogger<CounterLeases> logger,
+    ILeasedCounters? store = null) : BackgroundService
+{
+    private const int FirstCalls = 8;
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
+
+    private readonly ConcurrentDictionary<string, CounterLease> _leases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _asking = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<LeaseReturn> _replaced = new();
+    private readonly string _replica = Guid.NewGuid().ToString("N");
+    private long _lastLease;
+
+    /// <summary>Leases are on (the default) and the counters are Redis.</summary>
+    public bool Active => store is not null && options.Value.Leases.Enabled;
+
+    /// <summary>As <see cref="ISharedCounters.TryChargeAllAsync"/>, from leases where they have room.</summary>
+    public async ValueTask<ChargeResult> TryChargeAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
+    {
+        long? firstRefused = null;
+        while (true)
+        {
+            var (result, leasedFor) = await TryChargeOnceAsync(charges, cancellationToken);
+            firstRefused ??= clock.GetTimestamp();
+            var left = LongestWait - clock.GetElapsedTime(firstRefused.Value);
+            if (result.Admitted || leasedFor is not { } wait || left <= TimeSpan.Zero)
+            {
+                return result;
+            }
+
+            if (!await ReturnNowAsync(charges[result.Refused].Key, cancellationToken))
+            {
+                await Task.Delay(Min(wait > Poll ? wait : Poll, left), clock, cancellationToken);
+            }
+        }
+    }
+
+    private async ValueTask<(ChargeResult Result, TimeSpan? LeasedFor)> TryChargeOnceAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
+    {
+        var now = clock.GetTimestamp();
+        var taken = new CounterLease?[charges.Count];
+        List<int>? direct = null;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            if (_leases.TryGetValue(charges[i].Key, out var lease) && lease.TryTake(charges[i].Amount, now))
+            {
+                taken[i] = lease;
+            }
+            else
+            {
+                (direct ??= new List<int>(charges.Count)).Add(i);
+            }
+        }
+
+        if (direct is null)
+        {
+            return (ChargeResult.Charged, null);
+        }
+
+        var settings = options.Value.Leases;
+        var directCharges = new CounterCharge[direct.Count];
+        var asks = new LeaseAsk[direct.Count];
+        var sizes = new int[direct.Count];
+        for (var j = 0; j < direct.Count; j++)
+        {
+            var charge = directCharges[j] = charges[direct[j]];
+            // One lease asked for at a time per counter: a burst that finds none charges directly rather than leasing once per call.
+            if (_asking.TryAdd(charge.Key, 0))
+            {
+                sizes[j] = _leases.TryGetValue(charge.Key, out var previous) ? previous.NextCalls(settings.MaxCalls) : FirstCalls;
+                asks[j] = new LeaseAsk(charge.Amount == 0 ? 1 : sizes[j] * charge.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
+            }
+        }
+
+        LeasedCharge result;
+        try
+        {
+            result = await store!.TryChargeAllAsync(directCharges, asks, settings.Lifetime, cancellationToken);
+        }
+        catch
+        {
+            await UntakeAsync(charges, taken);
+            throw;
+        }
+        finally
+        {
+            for (var j = 0; j < direct.Count; j++)
+            {
+                if (asks[j].LeaseId is not null)
+                {
+                    _asking.TryRemove(directCharges[j].Key, out _);
+                }
+            }
+        }
+
+        if (!result.Result.Admitted)
+        {
+            await UntakeAsync(charges, taken);
+            return (result.Result with { Refused = direct[result.Result.Refused] }, result.OthersLeasedFor);
+        }
+
+        // The deadline counts from before the script ran, so this replica stops using a lease before Redis's registration of it expires.
+        var deadline = now + (long)(settings.Lifetime.TotalSeconds * clock.TimestampFrequency);
+        for (var j = 0; j < direct.Count; j++)
+        {
+            if (result.Granted[j] > 0)
+            {
+                Install(new CounterLease(directCharges[j], asks[j], result.Granted[j], result.Entries[j], deadline, sizes[j]), directCharges[j].Key, now);
+            }
+        }
+
+        return (ChargeResult.Charged, null);
+    }
+
+    private void Install(CounterLease lease, string key, long now)
+    {
+        while (true)
+        {
+            if (_leases.TryGetValue(key, out var previous))
+            {
+                if (_leases.TryUpdate(key, lease, previous))
+                {
+                    if (previous.End(now) is { } rest)
+                    {
+                        _replaced.Enqueue(rest);
+                    }
+
+                    return;
+                }
+            }
+            else if (_leases.TryAdd(key, lease))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Puts back the takes of a call Redis refused; a take whose lease has ended meanwhile is taken off the value directly.</summary>
+    private async ValueTask UntakeAsync(IReadOnlyList<CounterCharge> charges, CounterLease?[] taken)
+    {
+        List<CounterCharge>? late = null;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            // A window's late take stays counted until it leaves the window: the safe side.
+            if (taken[i] is { } lease && !lease.TryUntake(charges[i].Amount) && charges[i].Kind == CounterKind.Value && charges[i].Amount != 0)
+            {
+                (late ??= []).Add(charges[i] with { Amount = -charges[i].Amount });
+            }
+        }
+
+        if (late is not null)
+        {
+            await shared.AdjustAllAsync(late, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Ends and gives back this replica's lease on the counter; false when it had none to give back.</summary>
+    private async ValueTask<bool> ReturnNowAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!_leases.TryGetValue(key, out var lease) || lease.End(clock.GetTimestamp()) is not { } rest)
+        {
+            return false;
+        }
+
+        await store!.ReturnAllAsync([rest], cancellationToken);
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.Leases.Lifetime / 5, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await ReturnEndedAsync(all: false, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (Active)
+        {
+            // What this replica leased but never used goes back before it stops, not when the windows and periods end.
+            await ReturnEndedAsync(all: true, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends the leases past their deadline (all of them when stopping) and gives back their unused rest in one round trip.</summary>
+    private async Task ReturnEndedAsync(bool all, CancellationToken cancellationToken)
+    {
+        var now = clock.GetTimestamp();
+        // An ended lease is kept a while for the size of the counter's next one.
+        var forgetAfter = 10 * (long)(options.Value.Leases.Lifetime.TotalSeconds * clock.TimestampFrequency);
+        var returns = new List<LeaseReturn>();
+        while (_replaced.TryDequeue(out var replaced))
+        {
+            returns.Add(replaced);
+        }
+
+        foreach (var (key, lease) in _leases)
+        {
+            if ((all || now >= lease.Deadline) && lease.End(now) is { } rest)
+            {
+                returns.Add(rest);
+            }
+            else if (lease.Ended && now - lease.EndedAt > forgetAfter)
+            {
+                _leases.TryRemove(KeyValuePair.Create(key, lease));
+            }
+        }
+
+        if (returns.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store!.ReturnAllAsync(returns, cancellationToken);
+        }
+        catch (StorageUnavailableException exception)
+        {
+            LogReturnFailed(logger, returns.Count, exception.Message);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving back {Count} counter lease(s) failed; their unused rest stays counted until the windows and periods end ({Reason})")]
+    private static partial void LogReturnFailed(ILogger logger, int count, string reason);
+}
