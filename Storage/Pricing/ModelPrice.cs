@@ -17,8 +17,26 @@ public sealed record ModelPrice(
 {
     private Regex? _regex;
 
+    /// <summary>
+    /// The pattern on the linear-time engine, so no match needs a time limit; a pattern that engine cannot run
+    /// (lookarounds, backreferences) falls back to backtracking under <see cref="BacktrackingTimeout"/>.
+    /// </summary>
     [JsonIgnore]
-    internal Regex Regex => _regex ??= new Regex(MatchPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+    internal Regex Regex => _regex ??= Compile(MatchPattern);
+
+    internal static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromMilliseconds(50);
+
+    private static Regex Compile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, BacktrackingTimeout);
+        }
+    }
 
     /// <summary>Cost per usage key present in both the usage and the prices, plus their total.</summary>
     public Dictionary<string, double> Cost(IReadOnlyDictionary<string, ulong> usage)

@@ -30,7 +30,7 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
     }
 
     public ModelPrice? Match(string model, DateTime at, IReadOnlyList<ModelPrice>? projectPrices = null) =>
-        Newest(Matching(projectPrices ?? [], model), at) ?? Newest(DefaultsMatching(model), at);
+        Newest(Matching(projectPrices ?? [], model, out _), at) ?? Newest(DefaultsMatching(model), at);
 
     private ModelPrice[] DefaultsMatching(string model)
     {
@@ -39,8 +39,9 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
             return known;
         }
 
-        var matching = Matching(Defaults, model);
-        if (_defaultsMatching.Count < RememberedModelNames)
+        var matching = Matching(Defaults, model, out var timedOut);
+        // A time limit is wall-clock time, which a busy machine can exceed on any input: such an answer is not remembered.
+        if (!timedOut && _defaultsMatching.Count < RememberedModelNames)
         {
             _defaultsMatching.TryAdd(model, matching);
         }
@@ -48,8 +49,9 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
         return matching;
     }
 
-    private static ModelPrice[] Matching(IReadOnlyList<ModelPrice> candidates, string model)
+    private static ModelPrice[] Matching(IReadOnlyList<ModelPrice> candidates, string model, out bool timedOut)
     {
+        timedOut = false;
         List<ModelPrice>? matching = null;
         foreach (var price in candidates)
         {
@@ -60,6 +62,7 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
             }
             catch (RegexMatchTimeoutException)
             {
+                timedOut = true;
                 matches = false;
             }
 

@@ -147,4 +147,23 @@ public sealed class ModelPriceTableTests
                 .Distinct());
         }
     }
+
+    [Fact]
+    public void A_pattern_that_backtracks_exponentially_is_still_decided_correctly()
+    {
+        // On a backtracking engine "(a+)+b" takes 2^n steps on a run of n a's without a b: the old 50 ms limit gave up
+        // before reaching the alternative that matches, and the model went unpriced.
+        ModelPrice[] project = [new("nested", "(a+)+b|-gpt-x$", new Dictionary<string, decimal> { ["input"] = 0.000001m }, null, "p")];
+
+        Assert.Equal("nested", Table.Match(new string('a', 40) + "-gpt-x", Now, project)?.ModelName);
+    }
+
+    [Fact]
+    public void A_pattern_with_a_lookahead_still_matches_on_the_backtracking_engine()
+    {
+        ModelPrice[] project = [new("not-mini", "^my-4o(?!-mini)", new Dictionary<string, decimal> { ["input"] = 0.000001m }, null, "p")];
+
+        Assert.Equal("not-mini", Table.Match("my-4o", Now, project)?.ModelName);
+        Assert.Null(Table.Match("my-4o-mini", Now, project));
+    }
 }
