@@ -17,25 +17,54 @@ public sealed record ModelPrice(
 {
     private Regex? _regex;
 
-    /// <summary>
-    /// The pattern on the linear-time engine, so no match needs a time limit; a pattern that engine cannot run
-    /// (lookarounds, backreferences) falls back to backtracking under <see cref="BacktrackingTimeout"/>.
-    /// </summary>
+    private Regex? _linear;
+    private bool _linearUnsupported;
+
     [JsonIgnore]
-    internal Regex Regex => _regex ??= Compile(MatchPattern);
+    internal Regex Regex => _regex ??= new Regex(MatchPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, BacktrackingTimeout);
 
     internal static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromMilliseconds(50);
 
-    private static Regex Compile(string pattern)
+    /// <summary>
+    /// Whether <paramref name="model"/> matches. The time limit is wall-clock time, which a busy machine can exceed on
+    /// any input, so a match that runs out of time is decided again on the linear-time engine (built only then: it
+    /// costs about 20 ms a pattern to build); <paramref name="undecided"/> when that engine cannot run the pattern
+    /// (lookarounds, backreferences) either.
+    /// </summary>
+    internal bool Matches(string model, out bool undecided)
     {
+        undecided = false;
         try
         {
-            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            return Regex.IsMatch(model);
         }
-        catch (NotSupportedException)
+        catch (RegexMatchTimeoutException)
         {
-            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, BacktrackingTimeout);
+            if (Linear() is { } linear)
+            {
+                return linear.IsMatch(model);
+            }
+
+            undecided = true;
+            return false;
         }
+    }
+
+    private Regex? Linear()
+    {
+        if (_linear is null && !_linearUnsupported)
+        {
+            try
+            {
+                _linear = new Regex(MatchPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            }
+            catch (NotSupportedException)
+            {
+                _linearUnsupported = true;
+            }
+        }
+
+        return _linear;
     }
 
     /// <summary>Cost per usage key present in both the usage and the prices, plus their total.</summary>

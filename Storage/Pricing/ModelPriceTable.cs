@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Storage.Pricing;
 
@@ -40,7 +39,7 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
         }
 
         var matching = Matching(Defaults, model, out var timedOut);
-        // A time limit is wall-clock time, which a busy machine can exceed on any input: such an answer is not remembered.
+        // A match left undecided by its time limit is not remembered: the next event tries again.
         if (!timedOut && _defaultsMatching.Count < RememberedModelNames)
         {
             _defaultsMatching.TryAdd(model, matching);
@@ -55,17 +54,8 @@ public sealed class ModelPriceTable(IReadOnlyList<ModelPrice> defaults)
         List<ModelPrice>? matching = null;
         foreach (var price in candidates)
         {
-            bool matches;
-            try
-            {
-                matches = price.Regex.IsMatch(model);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                timedOut = true;
-                matches = false;
-            }
-
+            var matches = price.Matches(model, out var undecided);
+            timedOut |= undecided;
             if (matches)
             {
                 (matching ??= []).Add(price);

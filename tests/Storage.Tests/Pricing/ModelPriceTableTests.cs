@@ -151,8 +151,8 @@ public sealed class ModelPriceTableTests
     [Fact]
     public void A_pattern_that_backtracks_exponentially_is_still_decided_correctly()
     {
-        // On a backtracking engine "(a+)+b" takes 2^n steps on a run of n a's without a b: the old 50 ms limit gave up
-        // before reaching the alternative that matches, and the model went unpriced.
+        // On a backtracking engine "(a+)+b" takes 2^n steps on a run of n a's without a b: the 50 ms limit gives up
+        // before reaching the alternative that matches, and the linear-time engine must decide it instead.
         ModelPrice[] project = [new("nested", "(a+)+b|-gpt-x$", new Dictionary<string, decimal> { ["input"] = 0.000001m }, null, "p")];
 
         Assert.Equal("nested", Table.Match(new string('a', 40) + "-gpt-x", Now, project)?.ModelName);
