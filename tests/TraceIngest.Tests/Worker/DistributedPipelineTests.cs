@@ -66,6 +66,7 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
         var traceId = JsonDocument.Parse(sent.Trim().Split('\n')[^1]).RootElement.GetProperty("traceId").GetString()!;
         var environment = Sdk(traceId, 3);
         environment["COMPLETE_WITH_OUTPUT_AND_SCORE"] = "0";
+        environment["TRACE_NAME"] = "agent-run";
 
         using var read = JsonDocument.Parse((await NpmTools.RunScriptAsync("langfuse-client-read.mjs", environment, TimeSpan.FromSeconds(60))).Trim().Split('\n')[^1]);
         var trace = read.RootElement.GetProperty("trace");
@@ -85,6 +86,7 @@ public sealed class DistributedPipelineTests(PostgresServer postgres, RedisServe
         var traceId = JsonDocument.Parse(sent.Trim().Split('\n')[^1]).RootElement.GetProperty("traceId").GetString()!;
         var environment = Sdk(traceId, 2);
         environment["COMPLETE_WITH_OUTPUT_AND_SCORE"] = "0";
+        environment["TRACE_NAME"] = "rag-pipeline";
 
         using var read = JsonDocument.Parse((await NpmTools.RunScriptAsync("langfuse-client-read.mjs", environment, TimeSpan.FromSeconds(60))).Trim().Split('\n')[^1]);
         var trace = read.RootElement.GetProperty("trace");
