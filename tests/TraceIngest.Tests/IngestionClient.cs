@@ -44,11 +44,7 @@ internal sealed class IngestionClient(TestWebHost host, string publicKey, string
     {
         var queue = host.Services.GetRequiredService<IMessageQueue>();
         var messages = await queue.ReceiveAsync("ingestion", "test", 1000, wait, TestContext.Current.CancellationToken);
-        foreach (var message in messages)
-        {
-            await queue.AcknowledgeAsync("ingestion", [message.Id], TestContext.Current.CancellationToken);
-        }
-
+        await queue.AcknowledgeAsync("ingestion", [.. messages.Select(m => m.Id)], TestContext.Current.CancellationToken);
         return messages.Select(m => JsonSerializer.Deserialize<IngestionBatchReference>(m.Body.Span, JsonSerializerOptions.Web)!).ToList();
     }
 
