@@ -56,9 +56,25 @@ catch (InvalidOperationException exception)
 }
 
 var direct = new Uri(upstream.ApiBase + "/chat/completions");
-Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after {requests / 10} warm-up requests; latencies in ms");
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms");
 Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+// Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
+// the first few thousand calls, and without this the first row measured (non-streaming, concurrency 1) would carry
+// that compilation, which a long-running gateway has long finished.
+var warmUp = requests / 2;
+foreach (var stream in new[] { false, true })
+{
+    foreach (var concurrency in new[] { 1, 64 })
+    {
+        await RunAsync(direct, null, null, null, stream, concurrency, warmUp);
+        foreach (var gateway in gateways)
+        {
+            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, warmUp);
+        }
+    }
+}
+
 foreach (var stream in new[] { false, true })
 {
     foreach (var concurrency in new[] { 1, 64 })
