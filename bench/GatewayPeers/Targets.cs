@@ -161,19 +161,6 @@ internal static class Targets
         return (port, process);
     }
 
-    public static async Task<ExternalProcess> UpstreamAsync(string repository, int port)
-    {
-        var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' (bench/run-gateway-peers.sh does).");
-        }
-
-        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
-        await WaitForPortAsync(process, port, "fake upstream");
-        return process;
-    }
-
     private static async Task WaitForPortAsync(ExternalProcess process, int port, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

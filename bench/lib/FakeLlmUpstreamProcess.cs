@@ -1,0 +1,34 @@
+using System.Globalization;
+using TestInfrastructure;
+
+/// <summary>
+/// bench/FakeLlmUpstream in its own process: answers from bytes built once and drops the Langfuse batches sent to it,
+/// so neither answering nor taking traces weighs on the process that measures.
+/// </summary>
+internal static class FakeLlmUpstreamProcess
+{
+    public static async Task<ExternalProcess> StartAsync(string repository, int port)
+    {
+        var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' first (the bench's run script does).");
+        }
+
+        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var output = process.Output;
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"The fake upstream did not start:\n{output}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return process;
+    }
+}
