@@ -156,16 +156,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     var process = ExternalProcess.Start("dotnet",
         [dll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
         environment);
-    var deadline = DateTime.UtcNow.AddSeconds(120);
-    while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
-    {
-        if (process.HasExited || DateTime.UtcNow > deadline)
-        {
-            throw new InvalidOperationException($"The gateway '{name}' did not start:\n" + process.Output);
-        }
-
-        await Task.Delay(100);
-    }
+    await ListeningProcess.WaitAsync(process, port, $"gateway '{name}'");
 
     var baseAddress = new Uri($"http://127.0.0.1:{port}");
     var key = MasterKey;

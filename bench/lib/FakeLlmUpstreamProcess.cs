@@ -16,19 +16,7 @@ internal static class FakeLlmUpstreamProcess
         }
 
         var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var output = process.Output;
-                await process.DisposeAsync();
-                throw new InvalidOperationException($"The fake upstream did not start:\n{output}");
-            }
-
-            await Task.Delay(100);
-        }
-
+        await ListeningProcess.WaitAsync(process, port, "fake upstream");
         return process;
     }
 }
