@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Storage.Queue;
 using TraceIngest.Ingestion;
 using TraceIngest.Worker;
 
@@ -78,6 +82,48 @@ public sealed class OverlappingRoundsTests() : IngestServiceTest("overlap")
         Assert.Equal(1UL, summary.Observations);
         Assert.Equal(110UL, summary.Tokens);
         Assert.Equal("u-3", summary.UserId);
+    }
+
+    [Fact]
+    public async Task The_worker_writing_one_batch_per_round_folds_every_update_of_one_trace()
+    {
+        const int Updates = 20;
+        for (var i = 0; i < Updates; i++)
+        {
+            using var response = await Client.PostBatchAsync(Trace("busy", $"n{i}", First.AddSeconds(i), userId: i == 0 ? "u-busy" : null, metadata: ($"k{i}", $"{i}"), tag: $"t{i % 3}"));
+            Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
+        }
+
+        // One batch a round, all queued before the first receive: each round is prepared while the one before it is written.
+        using var worker = new IngestionWorker(
+            Host.Services.GetRequiredService<IMessageQueue>(),
+            HandRunProcessor.For(Host.Services),
+            new IngestionWorkerProgress(TimeProvider.System),
+            Host.Services.GetRequiredService<IOptions<IngestionOptions>>(),
+            Options.Create(new IngestionWorkerOptions { MaxBatchesPerRound = 1, ReceiveWait = TimeSpan.FromMilliseconds(100) }),
+            Host.Services.GetRequiredService<IOptions<QueueOptions>>(),
+            Host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<IngestionWorker>());
+        await worker.StartAsync(Cancellation);
+        try
+        {
+            var rows = Host.Services.GetRequiredService<TraceRowStore>();
+            var clock = Stopwatch.StartNew();
+            TraceRow? busy;
+            while ((busy = (await rows.ReadTracesAsync(ProjectId, ["busy"], Cancellation)).GetValueOrDefault("busy"))?.Name != $"n{Updates - 1}")
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the last update was not written within 60 s");
+                await Task.Delay(50, Cancellation);
+            }
+
+            Assert.Equal(Enumerable.Range(0, Updates).Select(i => $"k{i}").Order(StringComparer.Ordinal), busy.Metadata.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal("u-busy", busy.UserId);
+            Assert.Equal(First, busy.Timestamp);
+            Assert.Equal(["t0", "t1", "t2"], busy.Tags);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
     }
 
     private static string At(DateTime time) => time.ToString("O", CultureInfo.InvariantCulture);
