@@ -27,11 +27,11 @@ public sealed class RoundFootprint
     }
 
     /// <summary>Whether an entity of this round is one the other merges: its stored row is then the other's result.</summary>
-    internal bool SharesEntityWith(RoundFootprint other) => Smaller(_entities, other._entities) is var (small, large) && small.Any(large.Contains);
+    internal bool SharesEntityWith(RoundFootprint other) =>
+        // Overlaps walks its argument: the smaller set.
+        _entities.Count >= other._entities.Count ? _entities.Overlaps(other._entities) : other._entities.Overlaps(_entities);
 
     /// <summary>Whether one of <paramref name="projectId"/>'s touched traces is one the other touches: its summary then reads the other's rows.</summary>
     internal bool SharesTraceWith(RoundFootprint other, string projectId) =>
         _traces.Any(t => t.ProjectId == projectId && other._traces.Contains(t));
-
-    private static (HashSet<T> Small, HashSet<T> Large) Smaller<T>(HashSet<T> one, HashSet<T> two) => one.Count <= two.Count ? (one, two) : (two, one);
 }
