@@ -26,18 +26,30 @@ public sealed partial class IngestionBatchProcessor(
     /// <summary>The stored document wraps each body in three levels: the batch, its events array, the event.</summary>
     private const int EnvelopeDepth = 3;
 
+    /// <summary>Prepares and writes one round on its own: nothing else in flight.</summary>
     public async Task<int> ProcessAsync(IReadOnlyList<IngestionBatchReference> references, CancellationToken cancellationToken)
+    {
+        var round = await PrepareAsync(references, writing: null, cancellationToken);
+        return await WriteAsync(round, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads, reads and merges a round while <paramref name="writing"/> (if any) is written. It reads nothing the
+    /// other writes before that is written: a shared entity waits for it before the reads, a shared trace before the
+    /// summaries; disjoint rounds do not wait.
+    /// </summary>
+    public async Task<PreparedRound> PrepareAsync(IReadOnlyList<IngestionBatchReference> references, RoundInFlight? writing, CancellationToken cancellationToken)
     {
         var loading = Stopwatch.StartNew();
         var loaded = await Task.WhenAll(references.Select(reference => LoadAsync(reference, cancellationToken)));
         IngestionWorkerMetrics.Record("load", loading.Elapsed);
         try
         {
-            return await ProcessAsync(loaded.Select(l => l.Events).ToArray(), cancellationToken);
+            return await PrepareAsync(loaded.Select(l => l.Events).ToArray(), writing, cancellationToken);
         }
         finally
         {
-            // The events' bodies are views into these documents: they are read until the rows are written.
+            // The events' bodies are views into these documents; the merged rows hold copies.
             foreach (var (document, _) in loaded)
             {
                 document?.Dispose();
@@ -45,89 +57,133 @@ public sealed partial class IngestionBatchProcessor(
         }
     }
 
-    private async Task<int> ProcessAsync(List<(string ProjectId, StoredEvent Event)>[] batches, CancellationToken cancellationToken)
+    private async Task<PreparedRound> PrepareAsync(List<(string ProjectId, StoredEvent Event)>[] batches, RoundInFlight? writing, CancellationToken cancellationToken)
     {
+        var projects = batches.SelectMany(b => b).GroupBy(e => e.ProjectId, StringComparer.Ordinal)
+            .Select(p => (ProjectId: p.Key, Events: p.Count(), Entities: p.GroupBy(e => (e.Event.Type.Entity, e.Event.EntityId)).ToList()))
+            .ToList();
+        var footprint = new RoundFootprint();
+        foreach (var project in projects)
+        {
+            foreach (var entity in project.Entities)
+            {
+                footprint.AddEntity(project.ProjectId, entity.Key.Entity, entity.Key.EntityId);
+            }
+        }
+
         var merging = Stopwatch.StartNew();
+        var waiting = new Stopwatch();
+        if (writing is not null && (writing.Footprint is null || footprint.SharesEntityWith(writing.Footprint)))
+        {
+            await WaitForAsync(writing, waiting);
+            writing = null;
+        }
+
+        var round = new PreparedRound(footprint);
         var reading = new Stopwatch();
         var summarizing = new Stopwatch();
         var now = clock.GetUtcNow().UtcDateTime;
-        var traces = new List<TraceRow>();
-        var observations = new List<ObservationRow>();
-        var scores = new List<ScoreRow>();
-        var computedSummaries = new List<TraceSummary>();
-        var events = 0;
 
         summarizing.Start();
-        var summaryVersion = summaries.InProcess ? await summaries.VersionAsync(cancellationToken) : default;
+        round.SummaryVersion = summaries.InProcess ? await summaries.VersionAsync(cancellationToken) : default;
         summarizing.Stop();
 
-        foreach (var project in batches.SelectMany(b => b).GroupBy(e => e.ProjectId, StringComparer.Ordinal))
+        foreach (var (projectId, events, byEntity) in projects)
         {
-            var byEntity = project.GroupBy(e => (e.Event.Type.Entity, e.Event.EntityId)).ToList();
-            events += project.Count();
-
+            round.Events += events;
             var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
             var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
             var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
             // Three tables, three connections: the reads run side by side, each on a pool thread, because the
             // embedded engine runs a statement before its task returns.
             reading.Start();
-            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : Task.Run(() => rows.ReadTracesAsync(project.Key, traceIds, cancellationToken), cancellationToken);
-            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : Task.Run(() => rows.ReadObservationsAsync(project.Key, observationIds, cancellationToken), cancellationToken);
-            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : Task.Run(() => rows.ReadScoresAsync(project.Key, scoreIds, cancellationToken), cancellationToken);
-            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(project.Key, cancellationToken);
+            var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : Task.Run(() => rows.ReadTracesAsync(projectId, traceIds, cancellationToken), cancellationToken);
+            var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : Task.Run(() => rows.ReadObservationsAsync(projectId, observationIds, cancellationToken), cancellationToken);
+            var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : Task.Run(() => rows.ReadScoresAsync(projectId, scoreIds, cancellationToken), cancellationToken);
+            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(projectId, cancellationToken);
             await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
             reading.Stop();
             var prices = await readPrices;
             var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
-            var (firstTrace, firstObservation) = (traces.Count, observations.Count);
+            var (firstTrace, firstObservation) = (round.Traces.Count, round.Observations.Count);
             foreach (var entity in byEntity)
             {
                 var entityEvents = entity.Select(e => e.Event);
                 switch (entity.Key.Entity)
                 {
                     case IngestionEntity.Trace:
-                        traces.Add(merger.MergeTrace(storedTraces.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));
+                        round.Traces.Add(merger.MergeTrace(storedTraces.GetValueOrDefault(entity.Key.EntityId), projectId, entity.Key.EntityId, entityEvents, now));
                         break;
                     case IngestionEntity.Observation:
-                        observations.Add(merger.MergeObservation(storedObservations.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, prices, now));
+                        round.Observations.Add(merger.MergeObservation(storedObservations.GetValueOrDefault(entity.Key.EntityId), projectId, entity.Key.EntityId, entityEvents, prices, now));
                         break;
                     default:
-                        scores.Add(IngestionEventMerger.MergeScore(storedScores.GetValueOrDefault(entity.Key.EntityId), project.Key, entity.Key.EntityId, entityEvents, now));
+                        round.Scores.Add(IngestionEventMerger.MergeScore(storedScores.GetValueOrDefault(entity.Key.EntityId), projectId, entity.Key.EntityId, entityEvents, now));
                         break;
                 }
             }
 
+            var (projectTraces, projectObservations) = (round.Traces[firstTrace..], round.Observations[firstObservation..]);
+            footprint.AddTraces(projectId, projectTraces, projectObservations);
             if (summaries.InProcess)
             {
+                // An observation's trace is known once merged: the summary reads that trace's stored observations.
+                if (writing?.Footprint is { } other && footprint.SharesTraceWith(other, projectId))
+                {
+                    await WaitForAsync(writing, waiting);
+                    writing = null;
+                }
+
                 summarizing.Start();
-                computedSummaries.AddRange(await summaries.ComputeAsync(
-                    project.Key, traces[firstTrace..], observations[firstObservation..], cancellationToken));
+                round.Summaries.AddRange(await summaries.ComputeAsync(projectId, projectTraces, projectObservations, cancellationToken));
                 summarizing.Stop();
             }
         }
 
-        // Reads, merges and summaries alternate per project: the merge stage is what is left of the others.
+        // Reads, merges, summaries and waits alternate per project: the merge stage is what is left of the others.
         IngestionWorkerMetrics.Record("read", reading.Elapsed);
-        IngestionWorkerMetrics.Record("merge", merging.Elapsed - reading.Elapsed - summarizing.Elapsed);
+        IngestionWorkerMetrics.Record("merge", merging.Elapsed - reading.Elapsed - summarizing.Elapsed - waiting.Elapsed);
+        if (summaries.InProcess)
+        {
+            IngestionWorkerMetrics.Record("summarize", summarizing.Elapsed);
+        }
+
+        if (waiting.ElapsedTicks > 0)
+        {
+            IngestionWorkerMetrics.Record("wait", waiting.Elapsed);
+        }
+
+        return round;
+    }
+
+    /// <summary>Writes a prepared round's rows and summaries; how many events they came from.</summary>
+    public async Task<int> WriteAsync(PreparedRound round, CancellationToken cancellationToken)
+    {
         var writing = Stopwatch.StartNew();
         await Task.WhenAll(
-            rows.WriteAsync(traces, observations, scores, cancellationToken),
-            Task.Run(() => summaries.WriteAsync(computedSummaries, summaryVersion, cancellationToken), cancellationToken));
+            rows.WriteAsync(round.Traces, round.Observations, round.Scores, cancellationToken),
+            Task.Run(() => summaries.WriteAsync(round.Summaries, round.SummaryVersion, cancellationToken), cancellationToken));
         IngestionWorkerMetrics.Record("write", writing.Elapsed);
 
         if (!summaries.InProcess)
         {
             // After the write, never before: the recompute must read the versions just written.
-            summarizing.Start();
-            await summaries.RecomputeAsync(traces, observations, cancellationToken);
-            summarizing.Stop();
+            var summarizing = Stopwatch.StartNew();
+            await summaries.RecomputeAsync(round.Traces, round.Observations, cancellationToken);
+            IngestionWorkerMetrics.Record("summarize", summarizing.Elapsed);
         }
 
-        IngestionWorkerMetrics.Record("summarize", summarizing.Elapsed);
-        IngestionWorkerMetrics.Written(events);
-        return events;
+        IngestionWorkerMetrics.Written(round.Events);
+        return round.Events;
+    }
+
+    /// <summary>Until the round in flight is written or has failed (its failure is its writer's to handle).</summary>
+    private static async Task WaitForAsync(RoundInFlight writing, Stopwatch waiting)
+    {
+        waiting.Start();
+        await writing.Written.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        waiting.Stop();
     }
 
     private async Task<(JsonDocument? Document, List<(string ProjectId, StoredEvent Event)> Events)> LoadAsync(IngestionBatchReference reference, CancellationToken cancellationToken)

@@ -52,40 +52,100 @@ public sealed partial class IngestionWorker(
     {
         var stream = ingestion.Value.QueueStream;
         var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        // Rounds overlap by one: the next is received, loaded, read and merged while this one is written.
+        RoundWrite? writing = null;
+        var unfinished = 0;
+        try
         {
-            var decoded = await ReceiveAsync(stream, settings, stoppingToken);
-            if (decoded is null)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await BackOffAsync(settings, stoppingToken);
-                continue;
-            }
-
-            if (decoded.Count == 0)
-            {
-                progress.Idle(queueOptions.Value.VisibilityTimeout);
-                continue;
-            }
-
-            var held = decoded.Count;
-            var failed = false;
-            progress.Holding(held);
-            foreach (var round in IngestionRounds.Split([.. decoded], d => d.Reference, settings.MaxEventsPerRound, settings.MaxBytesPerRound))
-            {
-                held -= round.Count;
-                var written = await WriteRoundAsync(stream, round, stoppingToken);
-                if (written > 0)
+                var decoded = await ReceiveAsync(stream, settings, stoppingToken);
+                if (decoded is null || decoded.Count == 0)
                 {
-                    progress.Progressed(held + (round.Count - written));
+                    if (writing is not null)
+                    {
+                        await FinishAsync(writing, unfinished -= writing.Batches, settings, stoppingToken);
+                        writing = null;
+                    }
+
+                    if (decoded is null)
+                    {
+                        await BackOffAsync(settings, stoppingToken);
+                    }
+                    else
+                    {
+                        progress.Idle(queueOptions.Value.VisibilityTimeout);
+                    }
+
+                    continue;
                 }
 
-                failed |= written < round.Count;
-            }
+                unfinished += decoded.Count;
+                progress.Holding(unfinished);
+                foreach (var round in IngestionRounds.Split([.. decoded], d => d.Reference, settings.MaxEventsPerRound, settings.MaxBytesPerRound))
+                {
+                    var (prepared, failure) = await PrepareAsync(round, writing?.InFlight, stoppingToken);
+                    if (writing is not null)
+                    {
+                        await FinishAsync(writing, unfinished -= writing.Batches, settings, stoppingToken);
+                    }
 
-            if (failed)
-            {
-                await BackOffAsync(settings, stoppingToken);
+                    // A write starts only after the one before it ended: rounds are written, and acknowledged, in turn.
+                    var written = prepared is not null ? WritePreparedAsync(stream, round, prepared, stoppingToken) : RecoverAsync(stream, round, failure!, stoppingToken);
+                    writing = new RoundWrite(round.Count, new RoundInFlight(prepared?.Footprint, written), written);
+                }
             }
+        }
+        finally
+        {
+            if (writing is not null)
+            {
+                await ((Task)writing.Written).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Waits for a round's write, records the progress (<paramref name="heldAfter"/>: batches received and not in it), and pauses after a failure.</summary>
+    private async Task FinishAsync(RoundWrite round, int heldAfter, IngestionWorkerOptions settings, CancellationToken stoppingToken)
+    {
+        var written = await round.Written;
+        if (written > 0)
+        {
+            progress.Progressed(heldAfter + (round.Batches - written));
+        }
+
+        if (written < round.Batches)
+        {
+            await BackOffAsync(settings, stoppingToken);
+        }
+    }
+
+    /// <summary>Loads, reads and merges a round while the one before it is written; the exception instead when that failed.</summary>
+    private async Task<(PreparedRound? Prepared, Exception? Failure)> PrepareAsync(ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, RoundInFlight? writing, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return (await processor.PrepareAsync([.. round.Select(r => r.Reference)], writing, stoppingToken), null);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            return (null, exception);
+        }
+    }
+
+    /// <summary>Writes a prepared round, then acknowledges its messages; how many of its batches were written. Never throws but on shutdown.</summary>
+    private async Task<int> WritePreparedAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, PreparedRound prepared, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var events = await processor.WriteAsync(prepared, stoppingToken);
+            await queue.AcknowledgeAsync(stream, [.. round.Select(r => r.Message.Id)], stoppingToken);
+            LogRound(round.Count, events);
+            return round.Count;
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            return await RecoverAsync(stream, round, exception, stoppingToken);
         }
     }
 
@@ -119,42 +179,51 @@ public sealed partial class IngestionWorker(
     }
 
     /// <summary>
-    /// Writes one round's rows, then acknowledges its messages (a crash before that delivers them again); how many
-    /// of its batches were written. Never throws but on shutdown.
+    /// Writes one round's rows on its own, then acknowledges its messages (a crash before that delivers them again);
+    /// how many of its batches were written. Never throws but on shutdown.
     /// </summary>
     private async Task<int> WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken stoppingToken)
     {
         try
         {
-            var written = await processor.ProcessAsync([.. round.Select(r => r.Reference)], stoppingToken);
+            var events = await processor.ProcessAsync([.. round.Select(r => r.Reference)], stoppingToken);
             await queue.AcknowledgeAsync(stream, [.. round.Select(r => r.Message.Id)], stoppingToken);
 
-            LogRound(round.Count, written);
+            LogRound(round.Count, events);
             return round.Count;
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
-            if (round.Count == 1)
-            {
-                var (message, reference) = round[0];
-                LogBatchFailed(exception, reference.BlobKey, message.Id, message.DeliveryCount);
-                return 0;
-            }
-
-            LogRoundFailed(exception, round.Count, Keys(round));
-            if (IsBackendUnavailable(exception))
-            {
-                return 0;
-            }
-
-            var written = 0;
-            for (var i = 0; i < round.Count; i++)
-            {
-                written += await WriteRoundAsync(stream, round.Slice(i, 1), stoppingToken);
-            }
-
-            return written;
+            return await RecoverAsync(stream, round, exception, stoppingToken);
         }
+    }
+
+    /// <summary>
+    /// After a round failed: logs it and, unless a backend is down, writes it again batch by batch, so one batch that
+    /// cannot be written fails alone; how many of its batches were written.
+    /// </summary>
+    private async Task<int> RecoverAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, Exception exception, CancellationToken stoppingToken)
+    {
+        if (round.Count == 1)
+        {
+            var (message, reference) = round[0];
+            LogBatchFailed(exception, reference.BlobKey, message.Id, message.DeliveryCount);
+            return 0;
+        }
+
+        LogRoundFailed(exception, round.Count, Keys(round));
+        if (IsBackendUnavailable(exception))
+        {
+            return 0;
+        }
+
+        var written = 0;
+        for (var i = 0; i < round.Count; i++)
+        {
+            written += await WriteRoundAsync(stream, round.Slice(i, 1), stoppingToken);
+        }
+
+        return written;
     }
 
     /// <summary>Failures no batch causes (a store down, a call timed out): writing the round batch by batch would fail the same way, once per batch.</summary>
@@ -183,6 +252,9 @@ public sealed partial class IngestionWorker(
             return null;
         }
     }
+
+    /// <summary>A round being written: its batches and its write (how many of them it wrote).</summary>
+    private sealed record RoundWrite(int Batches, RoundInFlight InFlight, Task<int> Written);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion worker wrote {Events} events from {Batches} batches")]
     private partial void LogRound(int batches, int events);

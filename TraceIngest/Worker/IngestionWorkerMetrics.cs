@@ -4,7 +4,8 @@ namespace TraceIngest.Worker;
 
 /// <summary>
 /// What a worker round spends its time on, by stage (<c>load</c> batches from the blob store, <c>read</c> the
-/// stored rows, <c>merge</c> events onto them, <c>summarize</c> the touched traces, <c>write</c> the new versions),
+/// stored rows, <c>merge</c> events onto them, <c>summarize</c> the touched traces, <c>write</c> the new versions, and <c>wait</c>, recorded only when a
+/// round prepared while the one before it was written had to wait for that write because they share an entity or a trace),
 /// and how many events it wrote: the numbers to look at when ingestion lags behind.
 /// </summary>
 public static class IngestionWorkerMetrics

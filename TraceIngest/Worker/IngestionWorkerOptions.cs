@@ -14,7 +14,10 @@ public sealed class IngestionWorkerOptions
     /// </summary>
     public int MaxEventsPerRound { get; set; } = 20_000;
 
-    /// <summary>Bytes of stored batch documents a round holds at most (one batch over it makes a round alone).</summary>
+    /// <summary>
+    /// Bytes of stored batch documents a round holds at most (one batch over it makes a round alone). The next round is
+    /// prepared while one is written, so the worker holds at most two rounds' rows.
+    /// </summary>
     public long MaxBytesPerRound { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How long one receive waits for work before the loop checks for shutdown.</summary>

@@ -12,10 +12,19 @@ internal static class JsonFields
     public static string? String(this JsonElement body, string property) =>
         body.TryGet(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    public static DateTime? Time(this JsonElement body, string property) =>
-        body.String(property) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
+    /// <summary>ISO 8601 read in place (no string); anything else the invariant culture parses, as before.</summary>
+    public static DateTime? Time(this JsonElement body, string property)
+    {
+        if (!body.TryGet(property, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return value.TryGetDateTimeOffset(out var time)
+            || DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out time)
             ? time.UtcDateTime
             : null;
+    }
 
     /// <summary>Input and output are stored as JSON text; a plain string is stored as itself, as Langfuse does.</summary>
     public static string? Content(this JsonElement body, string property) =>

@@ -100,8 +100,10 @@ var failures = 0L;
 // CPU time by process over the run: this one alone (the servers are its children), the servers of --distributed each
 // with their children (PostgreSQL's backends).
 var processes = new List<(string Name, Func<double> CpuSeconds)> { ("this process (API, worker and the load generator)", () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds) };
-processes.AddRange(backends.Processes().Select(p => (p.Name, (Func<double>)(() => ProcessCpu.Seconds([p.ProcessId])))));
+processes.AddRange((distributed ? backends.Processes() : []).Select(p => (p.Name, (Func<double>)(() => ProcessCpu.Seconds([p.ProcessId])))));
 var cpuAtStart = processes.Select(p => p.CpuSeconds()).ToArray();
+// Bytes the process allocated (managed heap, every thread): unlike CPU time, hardly moved by the machine's other load.
+var allocatedAtStart = GC.GetTotalAllocatedBytes();
 var started = Stopwatch.StartNew();
 var probe = new LagProbe(CountAsync, started);
 var deadline = TimeSpan.FromSeconds(seconds);
@@ -132,6 +134,7 @@ await Task.WhenAll(clients);
 var acceptPhase = started.Elapsed;
 // From here only the worker (and the polling below) runs: its CPU per row, less noisy than wall time on a shared machine.
 var cpuAtAcceptEnd = Process.GetCurrentProcess().TotalProcessorTime;
+var allocatedAtAcceptEnd = GC.GetTotalAllocatedBytes();
 var rowsAtAcceptEnd = await CountAsync("SELECT count() FROM observations") + await CountAsync("SELECT count() FROM traces");
 
 var requests = accepted / eventsPerBatch;
@@ -145,6 +148,7 @@ while (await CountAsync("SELECT count() FROM observations") < expectedObservatio
 var writePhase = started.Elapsed;
 var cpuPerEvent = processes.Select((p, i) => (p.Name, Microseconds: (p.CpuSeconds() - cpuAtStart[i]) * 1e6 / Math.Max(accepted, 1))).ToList();
 var drainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtAcceptEnd;
+var allocatedAtEnd = GC.GetTotalAllocatedBytes();
 var drainedRows = expectedObservations + expectedTraces - rowsAtAcceptEnd;
 var sortedLags = await probe.SortedLagsAsync();
 double Percentile(double p) => LagProbe.Percentile(sortedLags, p);
@@ -157,7 +161,8 @@ Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p
 Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
 Console.WriteLine(drainedRows <= 0
     ? "worker alone: no backlog when the clients stopped"
-    : $"worker alone (after the clients stopped): {drainedRows} rows in {(writePhase - acceptPhase).TotalSeconds:F1} s, process CPU {drainCpu.TotalMicroseconds / drainedRows:F0} µs per row{(distributed ? " (the ClickHouse server's CPU not included)" : "")}");
+    : $"worker alone (after the clients stopped): {drainedRows} rows in {(writePhase - acceptPhase).TotalSeconds:F1} s, process CPU {drainCpu.TotalMicroseconds / drainedRows:F0} µs per row{(distributed ? " (the ClickHouse server's CPU not included)" : "")}, {(allocatedAtEnd - allocatedAtAcceptEnd) / (double)drainedRows:F0} bytes allocated per row");
+Console.WriteLine($"managed bytes allocated per accepted event, first request to last row written: {(allocatedAtEnd - allocatedAtStart) / (double)Math.Max(accepted, 1):F0}");
 Console.WriteLine($"CPU per accepted event, first request to last row written: {string.Join(", ", cpuPerEvent.Select(c => $"{c.Name} {c.Microseconds:F0} µs"))}; all {cpuPerEvent.Sum(c => c.Microseconds):F0} µs");
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
 
