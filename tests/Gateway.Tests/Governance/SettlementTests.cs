@@ -126,6 +126,25 @@ public sealed class SettlementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_soft_budget_is_not_reported_crossed_for_what_this_replica_holds_leased()
+    {
+        var gateway = await StartAsync([]);
+        var key = await gateway.GenerateKeyAsync(new JsonObject { ["soft_budget"] = 0.035, ["key_alias"] = "soft-leased" });
+        bool Alerted() => gateway.Logs.Lines.Any(l => l.Contains("'soft-leased' crossed its soft budget", StringComparison.Ordinal));
+
+        // Redis counts the lease the first call brought (eight more calls' worth) as spent: $0.03 is not $0.09.
+        for (var i = 0; i < 3; i++)
+        {
+            (await gateway.PostAsync("/v1/chat/completions", GovernanceConfig.ChatBody, key)).AssertOk();
+        }
+
+        await Task.Delay(500, Cancellation);
+        Assert.False(Alerted(), "The soft budget was reported crossed at $0.03 of $0.035.");
+        (await gateway.PostAsync("/v1/chat/completions", GovernanceConfig.ChatBody, key)).AssertOk();
+        await EventuallyAsync(() => Task.FromResult(Alerted()), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public async Task Sequential_calls_with_max_parallel_1_are_never_refused()
     {
         var gateway = await StartAsync([]);
