@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build Gateway/Gateway.csproj -c Release -nologo -clp:ErrorsOnly
+dotnet build bench/FakeLlmUpstream/FakeLlmUpstream.csproj -c Release -nologo -clp:ErrorsOnly
 dotnet build bench/GatewayOverhead/GatewayOverhead.csproj -c Release -nologo -clp:ErrorsOnly
 exec dotnet bench/GatewayOverhead/bin/Release/net10.0/GatewayOverhead.dll "$@"

@@ -7,7 +7,9 @@ namespace TraceIngest.Ingestion;
 
 /// <summary>
 /// Applies the configured masking rules to the input, output and metadata of events (of traces and observations,
-/// at any depth). A rule that exceeds its time budget on a value masks the whole value: failing open would store
+/// at any depth). Rules run on the linear-time engine, which needs no time limit, so a busy machine cannot change what
+/// they mask. A pattern that engine cannot run (backreferences, lookarounds, atomic groups) runs on the backtracking
+/// engine with a time budget instead, and exceeding it on a value masks the whole value: failing open would store
 /// exactly what the rule exists to keep out.
 /// </summary>
 public sealed class IngestionMasking
@@ -18,9 +20,19 @@ public sealed class IngestionMasking
 
     public IngestionMasking(IOptions<MaskingOptions> options)
     {
-        _rules = options.Value.Rules
-            .Select(rule => (new Regex(rule.Pattern, RegexOptions.CultureInvariant, MatchTimeout), rule.Replacement))
-            .ToArray();
+        _rules = options.Value.Rules.Select(rule => (Compile(rule.Pattern), rule.Replacement)).ToArray();
+    }
+
+    private static Regex Compile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        }
     }
 
     public bool Enabled => _rules.Length > 0;

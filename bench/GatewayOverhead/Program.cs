@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using TestInfrastructure;
 
-// Starts a fake OpenAI upstream here and the built Gateway as its own processes, then sends the same requests
+// Starts the fake OpenAI upstream (bench/FakeLlmUpstream) and the built Gateway as their own processes, then sends the same requests
 // directly and through each gateway, at concurrency 1 and 64, non-streaming and streaming, and prints the latency
 // percentiles (whole answer and first byte), the gateway's own x-gateway-overhead-ms, each gateway's RSS while
 // its runs are under load, and the CPU time per call of the gateway and (for gateways that use it) of Redis — the
@@ -29,7 +29,12 @@ if (!File.Exists(gatewayDll))
     return 1;
 }
 
-await using var upstream = await FakeOpenAiUpstream.StartAsync();
+// The upstream runs in its own process and neither records nor parses what it is sent: a recording fake here kept
+// every request and parsed every trace batch in the measuring process: work charged to the gateway rows alone (only
+// they send traces) that is not the gateway's.
+var upstreamPort = FreeTcpPort.Next();
+await using var upstream = await FakeLlmUpstreamProcess.StartAsync(repository, upstreamPort);
+var upstreamBase = new Uri($"http://127.0.0.1:{upstreamPort}/");
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
 var redisProcess = redis.ProcessId;
@@ -55,10 +60,26 @@ catch (InvalidOperationException exception)
     return 1;
 }
 
-var direct = new Uri(upstream.ApiBase + "/chat/completions");
-Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after {requests / 10} warm-up requests; latencies in ms");
+var direct = new Uri(upstreamBase, "v1/chat/completions");
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms");
 Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+// Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
+// the first few thousand calls, and without this the first row measured (non-streaming, concurrency 1) would carry
+// that compilation, which a long-running gateway has long finished.
+var warmUp = requests / 2;
+foreach (var stream in new[] { false, true })
+{
+    foreach (var concurrency in new[] { 1, 64 })
+    {
+        await RunAsync(direct, null, null, null, stream, concurrency, warmUp);
+        foreach (var gateway in gateways)
+        {
+            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, warmUp);
+        }
+    }
+}
+
 foreach (var stream in new[] { false, true })
 {
     foreach (var concurrency in new[] { 1, 64 })
@@ -109,7 +130,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     await File.WriteAllTextAsync(config, $"""
         model_list:
           - model_name: bench
-            litellm_params: {"{"}model: openai/bench, api_base: "{upstream.ApiBase}", api_key: sk-upstream, rpm: 100000000{"}"}
+            litellm_params: {"{"}model: openai/bench, api_base: "{upstreamBase}v1", api_key: sk-upstream, rpm: 100000000{"}"}
             model_info: {"{"}input_cost_per_token: 0.000001, output_cost_per_token: 0.000002{"}"}
         """);
     var port = FreeTcpPort.Next();
@@ -117,7 +138,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     {
         ["LITELLM_MASTER_KEY"] = MasterKey,
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["LANGFUSE_HOST"] = upstream.BaseAddress.ToString(),
+        ["LANGFUSE_HOST"] = upstreamBase.ToString(),
         ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-bench",
         ["LANGFUSE_SECRET_KEY"] = "sk-lf-bench",
     };
@@ -135,16 +156,7 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     var process = ExternalProcess.Start("dotnet",
         [dll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", data.Path, "--Logging:LogLevel:Default", "Warning"],
         environment);
-    var deadline = DateTime.UtcNow.AddSeconds(120);
-    while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
-    {
-        if (process.HasExited || DateTime.UtcNow > deadline)
-        {
-            throw new InvalidOperationException($"The gateway '{name}' did not start:\n" + process.Output);
-        }
-
-        await Task.Delay(100);
-    }
+    await ListeningProcess.WaitAsync(process, port, $"gateway '{name}'");
 
     var baseAddress = new Uri($"http://127.0.0.1:{port}");
     var key = MasterKey;

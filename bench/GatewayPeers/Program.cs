@@ -12,7 +12,7 @@ var options = PeerOptions.Parse(args);
 var repository = Repository.Find();
 using var scratch = new TemporaryDirectory("gateway-peers-");
 var upstreamPort = FreeTcpPort.Next();
-await using var upstream = await Targets.UpstreamAsync(repository, upstreamPort);
+await using var upstream = await FakeLlmUpstreamProcess.StartAsync(repository, upstreamPort);
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
 await using var tenant = await FakeEntraTenant.StartAsync(asMicrosoftLogin: false);

@@ -44,7 +44,7 @@ internal static class Targets
             }
             """));
         var process = ExternalProcess.Start("nginx", ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
-        await WaitForPortAsync(process, port, "nginx");
+        await ListeningProcess.WaitAsync(process, port, "nginx");
         return new RunningTarget("nginx", "nginx (reverse proxy)", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
             new Dictionary<string, string> { ["Authorization"] = "Bearer " + UpstreamKey }, [process.Id], process.DisposeAsync);
     }
@@ -59,7 +59,7 @@ internal static class Targets
 
         var port = FreeTcpPort.Next();
         var process = ExternalProcess.Start("node", [server, $"--port={port}", "--headless"], new Dictionary<string, string?> { ["NODE_ENV"] = "production" });
-        await WaitForPortAsync(process, port, "Portkey gateway");
+        await ListeningProcess.WaitAsync(process, port, "Portkey gateway");
         return new RunningTarget("portkey", "Portkey gateway 1.15.2", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
             new Dictionary<string, string>
             {
@@ -157,36 +157,7 @@ internal static class Targets
         var process = ExternalProcess.Start("dotnet",
             [gatewayDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataDirectory", directory, "--Logging:LogLevel:Default", "Warning"],
             environment);
-        await WaitForPortAsync(process, port, name);
+        await ListeningProcess.WaitAsync(process, port, name);
         return (port, process);
-    }
-
-    public static async Task<ExternalProcess> UpstreamAsync(string repository, int port)
-    {
-        var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' (bench/run-gateway-peers.sh does).");
-        }
-
-        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
-        await WaitForPortAsync(process, port, "fake upstream");
-        return process;
-    }
-
-    private static async Task WaitForPortAsync(ExternalProcess process, int port, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await FreeTcpPort.AcceptsConnectionsAsync(port))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var output = process.Output;
-                await process.DisposeAsync();
-                throw new InvalidOperationException($"The {what} did not start:\n{output}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

@@ -10,6 +10,33 @@ public sealed class MaskingTests() : IngestServiceTest("mask")
         settings["Ingestion:Masking:Rules:0:Pattern"] = @"[\w.+-]+@[\w-]+\.[\w.]+";
         settings["Ingestion:Masking:Rules:0:Replacement"] = "[EMAIL]";
         settings["Ingestion:Masking:Rules:1:Pattern"] = @"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b";
+        // Exponential on a backtracking engine when a long run of x has no y after it.
+        settings["Ingestion:Masking:Rules:2:Pattern"] = "(x+x+)+y";
+        settings["Ingestion:Masking:Rules:2:Replacement"] = "[XY]";
+        // A backreference, which only the backtracking engine runs.
+        settings["Ingestion:Masking:Rules:3:Pattern"] = @"\b(\w+) \1\b";
+        settings["Ingestion:Masking:Rules:3:Replacement"] = "[REPEATED]";
+    }
+
+    [Fact]
+    public async Task A_pattern_that_backtracks_exponentially_masks_what_it_matches_and_nothing_else()
+    {
+        var noMatch = new string('x', 40);
+        var response = await Client.PostBatchAsync(IngestionClient.Event("span-create", new JsonObject
+        {
+            ["id"] = "s",
+            ["input"] = noMatch,
+            ["output"] = "before xxxy after",
+            ["metadata"] = new JsonObject { ["note"] = "said it it twice" },
+        }));
+        var reference = Assert.Single(await Client.DrainQueueAsync(TimeSpan.FromSeconds(1)));
+        using var stored = await Client.ReadBatchAsync(reference.BlobKey);
+        var body = stored.RootElement.GetProperty("events")[0].GetProperty("body");
+
+        Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
+        Assert.Equal(noMatch, body.GetProperty("input").GetString());
+        Assert.Equal("before [XY] after", body.GetProperty("output").GetString());
+        Assert.Equal("said [REPEATED] twice", body.GetProperty("metadata").GetProperty("note").GetString());
     }
 
     [Fact]

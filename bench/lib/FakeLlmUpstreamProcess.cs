@@ -1,0 +1,22 @@
+using System.Globalization;
+using TestInfrastructure;
+
+/// <summary>
+/// bench/FakeLlmUpstream in its own process: answers from bytes built once and drops the Langfuse batches sent to it,
+/// so neither answering nor taking traces weighs on the process that measures.
+/// </summary>
+internal static class FakeLlmUpstreamProcess
+{
+    public static async Task<ExternalProcess> StartAsync(string repository, int port)
+    {
+        var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' first (the bench's run script does).");
+        }
+
+        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
+        await ListeningProcess.WaitAsync(process, port, "fake upstream");
+        return process;
+    }
+}
