@@ -23,6 +23,11 @@ internal sealed partial class GovernanceGate
     /// <summary>How long a parallel-request count outlives its last change: the count of a replica that died mid-call heals by then.</summary>
     internal static readonly TimeSpan ParallelTtl = TimeSpan.FromMinutes(10);
 
+    /// <summary>Waits before each further look at a parallel-request limit that refused a call, within <see cref="ParallelRecheckTime"/> of the first.</summary>
+    private static readonly TimeSpan[] ParallelRechecks = [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(50)];
+
+    private static readonly TimeSpan ParallelRecheckTime = TimeSpan.FromMilliseconds(100);
+
     private readonly CallerResolver _callers;
     private readonly CallCosts _costs;
     private readonly GovernanceCounters _counters;
@@ -82,7 +87,17 @@ internal sealed partial class GovernanceGate
             AddCharges(holder, estimate, now, charges, governance.Charged);
         }
 
+        var chargedAt = _clock.GetTimestamp();
         var outcome = await _counters.TryChargeAsync(charges, governance.Charged, call.Aborted);
+        // The caller's previous call gives its slot back after its answer has gone out, so a caller sending its next
+        // call at once (here or on another replica) can arrive first: look again for a moment before refusing (not
+        // after a charge that already waited for other replicas' leases).
+        for (var i = 0; i < ParallelRechecks.Length && IsParallelRefusal(outcome, governance.Charged) && _clock.GetElapsedTime(chargedAt) < ParallelRecheckTime; i++)
+        {
+            await Task.Delay(ParallelRechecks[i], _clock, call.Aborted);
+            outcome = await _counters.TryChargeAsync(charges, governance.Charged, call.Aborted);
+        }
+
         if (outcome.Unavailable)
         {
             governance.Charged.Clear();
@@ -108,6 +123,9 @@ internal sealed partial class GovernanceGate
 
         return null;
     }
+
+    private static bool IsParallelRefusal(ChargeOutcome outcome, List<ChargedLimit> charged) =>
+        !outcome.Unavailable && !outcome.Result.Admitted && charged[outcome.Result.Refused].Kind == LimitKind.Parallel;
 
     /// <summary>Logs and traces a call the checks refused, as the router does for calls that fail upstream.</summary>
     public void Refused(GatewayCall call, OpenAiErrorResult refusal)

@@ -14,6 +14,12 @@ public sealed class GovernanceOptions
     /// <summary>How often spend buffered in Redis (or in memory) is written to the relational store.</summary>
     public TimeSpan SpendFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often settled calls' tokens (for the tpm windows) and spend deltas (for the spend buffer) are sent to the
+    /// counters, together in one round trip: how far tpm windows and the buffered spend lag behind the calls.
+    /// </summary>
+    public TimeSpan SettlementFlushInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How often budgets whose period has ended are reset in the relational store.</summary>
     public TimeSpan BudgetResetInterval { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -17,7 +17,8 @@ internal static class GovernanceServiceExtensions
             .BindConfiguration(GovernanceOptions.SectionName)
             .PostConfigure(options => options.KeyRotationGracePeriod ??= configuration["LITELLM_KEY_ROTATION_GRACE_PERIOD"] is { Length: > 0 } grace ? grace : null)
             .Validate(o => o.CacheRefreshInterval > TimeSpan.Zero && o.UnknownEntryCacheTime >= TimeSpan.Zero, "Gateway:Governance cache times must be positive.")
-            .Validate(o => o.SpendFlushInterval > TimeSpan.Zero && o.BudgetResetInterval > TimeSpan.Zero && o.RedisRetryInterval > TimeSpan.Zero,
+            .Validate(o => o.SpendFlushInterval > TimeSpan.Zero && o.SettlementFlushInterval > TimeSpan.Zero && o.BudgetResetInterval > TimeSpan.Zero
+                    && o.RedisRetryInterval > TimeSpan.Zero,
                 "Gateway:Governance intervals must be positive.")
             .Validate(o => o.Leases.Lifetime > TimeSpan.Zero && o.Leases.Lifetime <= TimeSpan.FromSeconds(5) && o.Leases.MaxCalls >= 1,
                 "Gateway:Governance:Leases:Lifetime must be between 0 and 5 seconds and MaxCalls at least 1.")
@@ -39,12 +40,16 @@ internal static class GovernanceServiceExtensions
         services.AddSingleton<GovernanceCounters>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<SpendRecorder>();
-        services.AddSingleton<CallSettlement>();
-        services.AddHostedService(provider => provider.GetRequiredService<CallSettlement>());
         services.AddSingleton<GovernanceGate>();
         services.AddSingleton<SpendRollupWriter>();
+        // Hosted services stop in reverse order: settlement, then its backlog, then the spend flusher, then the leases
+        // (registered above), so what the last calls settled reaches the buffer and the store, and leases go back last.
         services.AddSingleton<SpendFlusher>();
         services.AddHostedService(provider => provider.GetRequiredService<SpendFlusher>());
+        services.AddSingleton<SettlementBacklog>();
+        services.AddHostedService(provider => provider.GetRequiredService<SettlementBacklog>());
+        services.AddSingleton<CallSettlement>();
+        services.AddHostedService(provider => provider.GetRequiredService<CallSettlement>());
         services.AddSingleton<BudgetResetter>();
         services.AddHostedService(provider => provider.GetRequiredService<BudgetResetter>());
         return services;

@@ -44,6 +44,37 @@ internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long gran
         }
     }
 
+    /// <summary>
+    /// Settles a call's adjustment of this counter (a value) in memory: a negative amount (a parallel slot, an unspent
+    /// reservation) becomes unused again and goes back to Redis with the rest; a positive one (an overrun) is taken as a
+    /// charge would be. False when the lease cannot: ended, past its deadline, a window, or without room.
+    /// </summary>
+    public bool TrySettle(long amount, long now)
+    {
+        lock (_gate)
+        {
+            if (Ended || now >= deadline || CheckOnly || charge.Kind != CounterKind.Value || granted - _used < amount)
+            {
+                return false;
+            }
+
+            _used += amount;
+            return true;
+        }
+    }
+
+    /// <summary>What this replica holds charged in Redis beyond what calls are using: nothing once ended.</summary>
+    public long Unused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Ended || CheckOnly ? 0 : granted - _used;
+            }
+        }
+    }
+
     /// <summary>Puts back a take of a call Redis refused; false when the lease ended meanwhile (its return counted the take as used).</summary>
     public bool TryUntake(long amount)
     {

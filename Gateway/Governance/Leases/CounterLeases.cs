@@ -54,6 +54,17 @@ internal sealed partial class CounterLeases(
         }
     }
 
+    /// <summary>
+    /// Settles an adjustment of a value counter (<see cref="CounterLease.TrySettle"/>) into this replica's live lease on it,
+    /// however the call was charged: the units stay counted in Redis until the lease goes back, as its unused rest does.
+    /// False when there is no such lease or it cannot take the adjustment; the caller then adjusts Redis.
+    /// </summary>
+    public bool TrySettle(string key, long amount) =>
+        Active && _leases.TryGetValue(key, out var lease) && lease.TrySettle(amount, clock.GetTimestamp());
+
+    /// <summary>What this replica's lease on the counter holds charged in Redis and unused (0 without one).</summary>
+    public long HeldUnused(string key) => _leases.TryGetValue(key, out var lease) ? lease.Unused : 0;
+
     private async ValueTask<(ChargeResult Result, TimeSpan? LeasedFor)> TryChargeOnceAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
     {
         var now = clock.GetTimestamp();

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Gateway.Governance.Budgets;
+using Gateway.Governance.Leases;
 using Gateway.Routing;
 using Gateway.Usage;
 using Storage.Counters;
@@ -8,12 +8,13 @@ using Storage.Counters;
 namespace Gateway.Governance.Spend;
 
 /// <summary>
-/// Settles calls after they end, off the request path: each budget's reservation becomes the actual cost, the
-/// parallel-request counts drop, the tokens join the tpm windows, and the spend goes to the delta buffer. Calls that
-/// end together are settled in one round trip to the counters and one to the buffer.
+/// Settles calls after they end, off the request path: each budget's reservation becomes the actual cost and the
+/// parallel-request counts drop — in this replica's live lease on the counter when it has one (no round trip), else in
+/// the counters at once, calls that end together in one round trip — while the tokens for the tpm windows and the
+/// spend deltas go to the <see cref="SettlementBacklog"/>, which sends them on a short cadence.
 /// </summary>
 internal sealed partial class CallSettlement(
-    CallCosts costs, GovernanceCounters counters, SpendRecorder recorder, ILogger<CallSettlement> logger) : BackgroundService
+    CallCosts costs, GovernanceCounters counters, CounterLeases leases, SettlementBacklog backlog, ILogger<CallSettlement> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
@@ -73,14 +74,15 @@ internal sealed partial class CallSettlement(
     {
         var shared = new Dictionary<string, CounterCharge>(StringComparer.Ordinal);
         var local = new Dictionary<string, CounterCharge>(StringComparer.Ordinal);
+        var tokensLater = new Dictionary<string, CounterCharge>(StringComparer.Ordinal);
         var deltas = new Dictionary<string, long>(StringComparer.Ordinal);
-        var softBudgets = new List<(ChargedLimit Limit, string Key, bool Local)>();
+        var softBudgets = new List<SettlementBacklog.SoftBudget>();
         foreach (var settlement in batch)
         {
             var governance = settlement.Governance;
             var actual = settlement.ServedBy is { } deployment && settlement.Usage is { } usage ? costs.ActualNanos(deployment, usage) : 0;
             var tokens = settlement.Usage?.TotalTokens ?? 0;
-            var adjustments = governance.ChargedLocally ? local : shared;
+            var onLocal = governance.ChargedLocally;
             for (var i = 0; i < governance.Charged.Count; i++)
             {
                 var limit = governance.Charged[i];
@@ -88,18 +90,19 @@ internal sealed partial class CallSettlement(
                 switch (limit.Kind)
                 {
                     case LimitKind.Budget:
-                        Merge(adjustments, CounterCharge.Value(charge.Key, actual - governance.EstimateNanos, 0, charge.Period));
+                        Settle(onLocal ? local : shared, onLocal, CounterCharge.Value(charge.Key, actual - governance.EstimateNanos, 0, charge.Period));
                         if (limit.Holder.SoftBudgetNanos is not null)
                         {
-                            softBudgets.Add((limit, charge.Key, governance.ChargedLocally));
+                            softBudgets.Add(new SettlementBacklog.SoftBudget(limit, charge.Key, onLocal));
                         }
 
                         break;
                     case LimitKind.Parallel:
-                        Merge(adjustments, CounterCharge.Value(charge.Key, -1, 0, GovernanceGate.ParallelTtl));
+                        Settle(onLocal ? local : shared, onLocal, CounterCharge.Value(charge.Key, -1, 0, GovernanceGate.ParallelTtl));
                         break;
                     case LimitKind.Tpm when tokens > 0:
-                        Merge(adjustments, CounterCharge.Window(charge.Key, tokens, long.MaxValue, Minute));
+                        // Tokens only hold later calls back: they join the windows with the backlog's next round trip.
+                        Merge(onLocal ? local : tokensLater, CounterCharge.Window(charge.Key, tokens, long.MaxValue, Minute));
                         break;
                 }
             }
@@ -113,17 +116,12 @@ internal sealed partial class CallSettlement(
             Add(deltas, dimensions.Field(SpendDimensions.FailedRequests), settlement.ServedBy is null ? 1 : 0);
         }
 
+        backlog.Add(tokensLater, deltas, softBudgets);
         try
         {
-            // Both go to Redis together (pipelined on the one connection), so calls arriving meanwhile wait one round trip, not two.
-            var adjusted = counters.AdjustAsync([.. shared.Values], onLocal: false, cancellationToken).AsTask();
-            var recorded = recorder.RecordAsync([.. deltas.Where(d => d.Value != 0)], cancellationToken).AsTask();
+            // Parallel slots and reservations no lease took go to the counters now: the caller's next call must find them settled.
             await counters.AdjustAsync([.. local.Values], onLocal: true, cancellationToken);
-            await Task.WhenAll(adjusted, recorded);
-            foreach (var (limit, key, onLocal) in softBudgets.DistinctBy(s => s.Key))
-            {
-                await AlertOnSoftBudgetAsync(limit, key, onLocal, cancellationToken);
-            }
+            await counters.AdjustAsync([.. shared.Values], onLocal: false, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -131,20 +129,12 @@ internal sealed partial class CallSettlement(
         }
     }
 
-    /// <summary>LiteLLM's <c>soft_budget</c>: calls go on, and the crossing is reported once per period (by one replica).</summary>
-    private async Task AlertOnSoftBudgetAsync(ChargedLimit limit, string budgetKey, bool onLocal, CancellationToken cancellationToken)
+    /// <summary>A value's adjustment: into this replica's lease on the counter when it has one that takes it, else to the counters.</summary>
+    private void Settle(Dictionary<string, CounterCharge> adjustments, bool onLocal, CounterCharge adjustment)
     {
-        var soft = limit.Holder.SoftBudgetNanos!.Value;
-        if (await counters.GetAsync(budgetKey, onLocal, cancellationToken) is not { } spent || spent < soft)
+        if (adjustment.Amount != 0 && (onLocal || !leases.TrySettle(adjustment.Key, adjustment.Amount)))
         {
-            return;
-        }
-
-        var ttl = GovernanceGate.BudgetTtl(limit.PeriodEnd, DateTimeOffset.UtcNow);
-        if (await counters.TryRaiseOnceAsync(budgetKey + ":soft-alerted", ttl, onLocal, cancellationToken))
-        {
-            LogSoftBudgetCrossed(logger, GovernanceErrors.Describe(limit.Holder.Kind), limit.Holder.Label,
-                Usd.ToDollars(spent).ToString("0.######", CultureInfo.InvariantCulture), Usd.ToDollars(soft).ToString("0.######", CultureInfo.InvariantCulture));
+            Merge(adjustments, adjustment);
         }
     }
 
@@ -157,9 +147,6 @@ internal sealed partial class CallSettlement(
         deltas[field] = deltas.GetValueOrDefault(field) + amount;
 
     private readonly record struct Settlement(CallGovernance Governance, string Model, Deployment? ServedBy, TokenUsage? Usage, DateTimeOffset EndedAt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} '{Label}' crossed its soft budget: {Spent} USD spent, soft budget {SoftBudget} USD")]
-    private static partial void LogSoftBudgetCrossed(ILogger logger, string kind, string label, string spent, string softBudget);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Settling {Count} call(s) failed; their reservations stay counted until their budget periods end")]
     private static partial void LogSettlementFailed(ILogger logger, Exception exception, int count);

@@ -20,7 +20,7 @@ internal sealed partial class SpendFlusher(
     IServiceScopeFactory scopes,
     IOptions<GovernanceOptions> options,
     TimeProvider clock,
-    ILogger<SpendFlusher> logger) : BackgroundService
+    ILogger<SpendFlusher> logger) : FlushingService(options.Value.SpendFlushInterval, clock)
 {
     private const int MaxBatchesPerRound = 20;
     private static readonly TimeSpan BatchMemory = TimeSpan.FromDays(7);
@@ -28,29 +28,8 @@ internal sealed partial class SpendFlusher(
     private int _storeDown;
     private DateTimeOffset _lastPrune;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SpendFlushInterval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
-    }
-
     /// <summary>Writes everything buffered now; a backend that is down leaves its deltas buffered for the next round.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -92,7 +71,7 @@ internal sealed partial class SpendFlusher(
 
     private async Task PruneBatchIdsAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         if (now - _lastPrune < TimeSpan.FromHours(1))
         {
             return;

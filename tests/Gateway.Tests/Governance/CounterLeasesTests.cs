@@ -143,6 +143,54 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calls_settled_into_leases_send_nothing_to_Redis_and_the_counters_end_at_what_was_spent()
+    {
+        // A Redis of its own: its command counts are this test's alone.
+        await using var ownRedis = new RedisServer();
+        await ownRedis.InitializeAsync();
+        var replica = await StartReplicaAsync(TimeSpan.FromSeconds(5), ownRedis.ConnectionString);
+        var parallel = Key("settled-parallel");
+        var budget = Key("settled-into-budget");
+        const long Estimate = 20_000;
+        CounterCharge[] Call() => [CounterCharge.Value(parallel, 1, 1_000, Minute), CounterCharge.Value(budget, Estimate, 100_000_000, Minute)];
+        Assert.True((await replica.Leases.TryChargeAsync(Call(), Cancel)).Admitted);
+        var commands = await RedisScriptCalls.CountAsync(ownRedis);
+
+        // The slot comes back and the unspent part of the reservation (or an overrun, taken) settles in the leases.
+        long spent = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            var actual = i == 10 ? Estimate + 3_000 : 5_000;
+            spent += actual;
+            Assert.True(replica.Leases.TrySettle(parallel, -1));
+            Assert.True(replica.Leases.TrySettle(budget, actual - Estimate));
+            Assert.True((await replica.Leases.TryChargeAsync(Call(), Cancel)).Admitted);
+        }
+
+        Assert.Equal(commands, await RedisScriptCalls.CountAsync(ownRedis));
+        await replica.StopAsync();
+        // One call is still in flight with its reservation: what the counters hold once the leases are back.
+        Assert.Equal(1, await replica.Counters.GetAsync(parallel, Cancel));
+        Assert.Equal(spent + Estimate, await replica.Counters.GetAsync(budget, Cancel));
+    }
+
+    [Fact]
+    public async Task A_settlement_finds_no_lease_past_its_end_or_on_a_window_and_an_overrun_beyond_the_lease_is_refused()
+    {
+        var replica = await StartReplicaAsync(TimeSpan.FromMilliseconds(300));
+        var budget = Key("overrun-budget");
+        var rpm = Key("settle-rpm");
+        Assert.False(replica.Leases.TrySettle(budget, -1), "Settled with no lease.");
+        Assert.True((await replica.Leases.TryChargeAsync([CounterCharge.Value(budget, 1_000, 10_000_000, Minute), CounterCharge.Window(rpm, 1, 10_000, Minute)], Cancel)).Admitted);
+
+        Assert.False(replica.Leases.TrySettle(rpm, -1), "A window's units never go back early.");
+        Assert.False(replica.Leases.TrySettle(budget, 1_000_000), "The overrun was larger than the lease.");
+        Assert.True(replica.Leases.TrySettle(budget, -500));
+        await Task.Delay(TimeSpan.FromMilliseconds(400), Cancel);
+        Assert.False(replica.Leases.TrySettle(budget, -500), "Settled into a lease past its end.");
+    }
+
+    [Fact]
     public async Task A_dead_replicas_lease_stays_counted_and_holds_refusals_back_at_most_a_second_past_its_end()
     {
         var dead = await StartReplicaAsync(TimeSpan.FromMilliseconds(250), sweeping: false);

@@ -96,6 +96,19 @@ public sealed class ReplicaGovernanceTests(RedisServer redis, PostgresServer pos
         Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
     }
 
+    [Fact]
+    public async Task Sequential_calls_alternating_replicas_with_max_parallel_1_are_never_refused()
+    {
+        // The slot a call held must be free on the other replica by the time its caller sends the next call.
+        var key = await _first.GenerateKeyAsync(new JsonObject { ["max_parallel_requests"] = 1, ["max_budget"] = 100 });
+
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await Replica(i).Client.SendAsync(GovernanceConfig.Chat(key), Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"Call {i} was answered {response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+        }
+    }
+
     private async Task<double> KeySpendAsync(string key, double expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
