@@ -43,6 +43,18 @@ public sealed class ResilienceTests : IAsyncLifetime
         {{router}}
         """;
 
+    /// <summary>
+    /// One call through the OpenAI SDK and one raw, to the healthy group: the time bounds below are about the
+    /// fallback, not about a fresh host's first call (JIT, first connections), which on a loaded CI machine alone can
+    /// take seconds.
+    /// </summary>
+    private static async Task WarmUpAsync(TestWebHost gateway)
+    {
+        await GatewayClients.Chat(gateway, "backup").CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Cancellation);
+        using var response = await gateway.Client.SendAsync(Chat("backup"), Cancellation);
+        response.EnsureSuccessStatusCode();
+    }
+
     private static HttpRequestMessage Chat(string model, bool stream = false) =>
         GatewayClients.Post("/v1/chat/completions", $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""");
 
@@ -51,6 +63,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     {
         _a.Responder = _ => FakeReply.Hang();
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups());
+        await WarmUpAsync(gateway);
 
         var clock = Stopwatch.StartNew();
         var result = await GatewayClients.Chat(gateway, "primary").CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Cancellation);
@@ -67,6 +80,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     {
         _a.Responder = _ => FakeReply.Hang();
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups("  allowed_fails: 0\n  cooldown_time: 2"));
+        await WarmUpAsync(gateway);
 
         var clock = Stopwatch.StartNew();
         using var first = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
@@ -97,6 +111,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     {
         _a.Responder = _ => FakeReply.HangAfterHeaders();
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups().Replace("timeout: 1}", "timeout: 30, stream_timeout: 1}", StringComparison.Ordinal));
+        await WarmUpAsync(gateway);
 
         var clock = Stopwatch.StartNew();
         using var response = await gateway.Client.SendAsync(Chat("primary", stream: true), Cancellation);
@@ -114,6 +129,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     {
         _a.Responder = _ => FakeReply.Hang();
         await using var gateway = await GatewayHost.StartWithConfigAsync(_data, TwoGroups().Replace("fallbacks: [{\"primary\": [\"backup\"]}]", string.Empty, StringComparison.Ordinal));
+        await WarmUpAsync(gateway);
 
         var clock = Stopwatch.StartNew();
         using var response = await gateway.Client.SendAsync(Chat("primary"), Cancellation);
