@@ -91,7 +91,7 @@ public sealed partial class IngestionWorker(
                     }
 
                     // A write starts only after the one before it ended: rounds are written, and acknowledged, in turn.
-                    var written = prepared is not null ? WritePreparedAsync(stream, round, prepared, stoppingToken) : RecoverAsync(stream, round, failure!, stoppingToken);
+                    var written = WriteOrRecoverAsync(stream, round, prepared, failure, stoppingToken);
                     writing = new RoundWrite(round.Count, new RoundInFlight(prepared?.Footprint, written), written);
                 }
             }
@@ -184,19 +184,13 @@ public sealed partial class IngestionWorker(
     /// </summary>
     private async Task<int> WriteRoundAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, CancellationToken stoppingToken)
     {
-        try
-        {
-            var events = await processor.ProcessAsync([.. round.Select(r => r.Reference)], stoppingToken);
-            await queue.AcknowledgeAsync(stream, [.. round.Select(r => r.Message.Id)], stoppingToken);
-
-            LogRound(round.Count, events);
-            return round.Count;
-        }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return await RecoverAsync(stream, round, exception, stoppingToken);
-        }
+        var (prepared, failure) = await PrepareAsync(round, writing: null, stoppingToken);
+        return await WriteOrRecoverAsync(stream, round, prepared, failure, stoppingToken);
     }
+
+    /// <summary>Writes a prepared round, or recovers from the failure that kept it from being prepared.</summary>
+    private Task<int> WriteOrRecoverAsync(string stream, ArraySegment<(QueueMessage Message, IngestionBatchReference Reference)> round, PreparedRound? prepared, Exception? failure, CancellationToken stoppingToken) =>
+        prepared is not null ? WritePreparedAsync(stream, round, prepared, stoppingToken) : RecoverAsync(stream, round, failure!, stoppingToken);
 
     /// <summary>
     /// After a round failed: logs it and, unless a backend is down, writes it again batch by batch, so one batch that

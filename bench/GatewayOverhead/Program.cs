@@ -67,16 +67,11 @@ Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 // Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
 // the first few thousand calls, and without this the first row measured (non-streaming, concurrency 1) would carry
 // that compilation, which a long-running gateway has long finished.
-var warmUp = requests / 2;
 foreach (var stream in new[] { false, true })
 {
     foreach (var concurrency in new[] { 1, 64 })
     {
-        await RunAsync(direct, null, null, null, stream, concurrency, warmUp);
-        foreach (var gateway in gateways)
-        {
-            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, warmUp);
-        }
+        await WarmUpAsync(stream, concurrency, requests / 2);
     }
 }
 
@@ -84,11 +79,7 @@ foreach (var stream in new[] { false, true })
 {
     foreach (var concurrency in new[] { 1, 64 })
     {
-        await RunAsync(direct, null, null, null, stream, concurrency, requests / 10);
-        foreach (var gateway in gateways)
-        {
-            await RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, requests / 10);
-        }
+        await WarmUpAsync(stream, concurrency, requests / 10);
 
         // Alternating blocks, so a burst of load on the shared machine falls on every side alike.
         var directRun = Run.Empty;
@@ -98,8 +89,7 @@ foreach (var stream in new[] { false, true })
             directRun = directRun.Add(await RunAsync(direct, null, null, null, stream, concurrency, requests / Blocks));
             for (var i = 0; i < gateways.Count; i++)
             {
-                gatewayRuns[i] = gatewayRuns[i].Add(await RunAsync(gateways[i].Endpoint, gateways[i].Key, gateways[i].Process,
-                    gateways[i].UsesRedis ? redisProcess : null, stream, concurrency, requests / Blocks));
+                gatewayRuns[i] = gatewayRuns[i].Add(await RunGatewayAsync(gateways[i], stream, concurrency, requests / Blocks));
             }
         }
 
@@ -121,6 +111,18 @@ foreach (var gateway in gateways)
 
 Console.WriteLine($"load average {await LoadAverageAsync()} at the end");
 return 0;
+
+async Task WarmUpAsync(bool stream, int concurrency, int count)
+{
+    await RunAsync(direct, null, null, null, stream, concurrency, count);
+    foreach (var gateway in gateways)
+    {
+        await RunGatewayAsync(gateway, stream, concurrency, count);
+    }
+}
+
+Task<Run> RunGatewayAsync(Gateway gateway, bool stream, int concurrency, int count) =>
+    RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, count);
 
 async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed, Dictionary<string, string?>? settings = null)
 {
