@@ -27,6 +27,7 @@ public static class GatewayAuthentication
             .AddPolicyScheme(SchemeName, "Gateway caller", options => options.ForwardDefaultSelector = context => SelectScheme(context.Request, entraId))
             .AddScheme<AuthenticationSchemeOptions, MasterKeyAuthenticationHandler>(MasterKeyAuthenticationHandler.SchemeName, configureOptions: null)
             .AddScheme<AuthenticationSchemeOptions, VirtualKeyAuthenticationHandler>(VirtualKeyAuthenticationHandler.SchemeName, configureOptions: null);
+        services.RemoveUnusedKeyRingPreload();
         services.AddEntraIdCallerOptions(entraId);
         if (entraId)
         {
