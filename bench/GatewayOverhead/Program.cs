@@ -16,10 +16,16 @@ using TestInfrastructure;
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
+// Then concurrency 64 again against an upstream that waits before answering (--upstream-latency-ms, default 100; 0
+// leaves those rows out), as an LLM does: 64 calls in flight then offer a load the machine can carry, so the added
+// latency is the gateway's and not the queue of a saturated machine, as it is against an upstream that answers at once.
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
 // variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
-var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+var latencyOption = Array.IndexOf(args, "--upstream-latency-ms");
+var upstreamLatencyMs = latencyOption >= 0 ? int.Parse(args[latencyOption + 1], CultureInfo.InvariantCulture) : 100;
+var positional = args.Where((_, i) => latencyOption < 0 || (i != latencyOption && i != latencyOption + 1)).ToArray();
+var requests = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
 var gatewayDll = Path.Combine(repository, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
@@ -35,6 +41,9 @@ if (!File.Exists(gatewayDll))
 var upstreamPort = FreeTcpPort.Next();
 await using var upstream = await FakeLlmUpstreamProcess.StartAsync(repository, upstreamPort);
 var upstreamBase = new Uri($"http://127.0.0.1:{upstreamPort}/");
+var slowUpstreamPort = FreeTcpPort.Next();
+await using var slowUpstream = upstreamLatencyMs > 0 ? await FakeLlmUpstreamProcess.StartAsync(repository, slowUpstreamPort, upstreamLatencyMs) : null;
+var slowUpstreamBase = new Uri($"http://127.0.0.1:{slowUpstreamPort}/");
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
 var redisProcess = redis.ProcessId;
@@ -47,7 +56,7 @@ try
     gateways.Add(await StartGatewayAsync("master key", redisConnection: null, governed: false));
     gateways.Add(await StartGatewayAsync("key, in-process", redisConnection: null, governed: true));
     gateways.Add(await StartGatewayAsync("key, Redis", redis.ConnectionString, governed: true));
-    foreach (var variant in args.Skip(1))
+    foreach (var variant in positional.Skip(1))
     {
         var (label, settings) = (variant.Split('=', 2)[0], variant.Split('=', 2)[1]);
         var environment = settings.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
@@ -60,45 +69,51 @@ catch (InvalidOperationException exception)
     return 1;
 }
 
-var direct = new Uri(upstreamBase, "v1/chat/completions");
-Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms");
-Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+var kinds = new List<RunKind>();
+foreach (var stream in new[] { false, true })
+{
+    kinds.Add(new RunKind(stream, 1, "bench", new Uri(upstreamBase, "v1/chat/completions")));
+    kinds.Add(new RunKind(stream, 64, "bench", new Uri(upstreamBase, "v1/chat/completions")));
+}
+
+if (upstreamLatencyMs > 0)
+{
+    kinds.Add(new RunKind(false, 64, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs));
+    kinds.Add(new RunKind(true, 64, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs));
+}
+
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"64, upstream {upstreamLatencyMs} ms\": 64 calls in flight to an upstream that answers after {upstreamLatencyMs} ms");
+Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call | gateway calls/s |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 // Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
 // the first few thousand calls, and without this the first row measured (non-streaming, concurrency 1) would carry
 // that compilation, which a long-running gateway has long finished.
-foreach (var stream in new[] { false, true })
+foreach (var kind in kinds)
 {
-    foreach (var concurrency in new[] { 1, 64 })
-    {
-        await WarmUpAsync(stream, concurrency, requests / 2);
-    }
+    await WarmUpAsync(kind, requests / 2);
 }
 
-foreach (var stream in new[] { false, true })
+foreach (var kind in kinds)
 {
-    foreach (var concurrency in new[] { 1, 64 })
+    await WarmUpAsync(kind, requests / 10);
+
+    // Alternating blocks, so a burst of load on the shared machine falls on every side alike.
+    var directRun = Run.Empty;
+    var gatewayRuns = gateways.Select(_ => Run.Empty).ToArray();
+    for (var block = 0; block < Blocks; block++)
     {
-        await WarmUpAsync(stream, concurrency, requests / 10);
-
-        // Alternating blocks, so a burst of load on the shared machine falls on every side alike.
-        var directRun = Run.Empty;
-        var gatewayRuns = gateways.Select(_ => Run.Empty).ToArray();
-        for (var block = 0; block < Blocks; block++)
-        {
-            directRun = directRun.Add(await RunAsync(direct, null, null, null, stream, concurrency, requests / Blocks));
-            for (var i = 0; i < gateways.Count; i++)
-            {
-                gatewayRuns[i] = gatewayRuns[i].Add(await RunGatewayAsync(gateways[i], stream, concurrency, requests / Blocks));
-            }
-        }
-
+        directRun = directRun.Add(await RunAsync(kind, kind.Direct, null, null, null, requests / Blocks));
         for (var i = 0; i < gateways.Count; i++)
         {
-            var run = gatewayRuns[i];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {gateways[i].Name} | {(stream ? "yes" : "no")} | {concurrency} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} |"));
+            gatewayRuns[i] = gatewayRuns[i].Add(await RunGatewayAsync(gateways[i], kind, requests / Blocks));
         }
+    }
+
+    for (var i = 0; i < gateways.Count; i++)
+    {
+        var run = gatewayRuns[i];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
     }
 }
 
@@ -112,17 +127,17 @@ foreach (var gateway in gateways)
 Console.WriteLine($"load average {await LoadAverageAsync()} at the end");
 return 0;
 
-async Task WarmUpAsync(bool stream, int concurrency, int count)
+async Task WarmUpAsync(RunKind kind, int count)
 {
-    await RunAsync(direct, null, null, null, stream, concurrency, count);
+    await RunAsync(kind, kind.Direct, null, null, null, count);
     foreach (var gateway in gateways)
     {
-        await RunGatewayAsync(gateway, stream, concurrency, count);
+        await RunGatewayAsync(gateway, kind, count);
     }
 }
 
-Task<Run> RunGatewayAsync(Gateway gateway, bool stream, int concurrency, int count) =>
-    RunAsync(gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, stream, concurrency, count);
+Task<Run> RunGatewayAsync(Gateway gateway, RunKind kind, int count) =>
+    RunAsync(kind, gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, count);
 
 async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed, Dictionary<string, string?>? settings = null)
 {
@@ -133,6 +148,9 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
         model_list:
           - model_name: bench
             litellm_params: {"{"}model: openai/bench, api_base: "{upstreamBase}v1", api_key: sk-upstream, rpm: 100000000{"}"}
+            model_info: {"{"}input_cost_per_token: 0.000001, output_cost_per_token: 0.000002{"}"}
+          - model_name: bench-slow
+            litellm_params: {"{"}model: openai/bench, api_base: "{slowUpstreamBase}v1", api_key: sk-upstream, rpm: 100000000{"}"}
             model_info: {"{"}input_cost_per_token: 0.000001, output_cost_per_token: 0.000002{"}"}
         """);
     var port = FreeTcpPort.Next();
@@ -164,14 +182,15 @@ async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool
     var key = MasterKey;
     if (governed)
     {
-        key = await GovernedBenchKey.GenerateAsync(client, baseAddress, MasterKey);
+        key = await GovernedBenchKey.GenerateAsync(client, baseAddress, MasterKey, "bench", "bench-slow");
     }
 
     return new Gateway(name, process, data, new Uri(baseAddress, "/v1/chat/completions"), key, redisConnection is not null);
 }
 
-async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, int? redisPid, bool stream, int concurrency, int count)
+async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess? sampled, int? redisPid, int count)
 {
+    var (stream, concurrency) = (kind.Stream, kind.Concurrency);
     var cpuBefore = sampled is null ? 0 : CpuMilliseconds(sampled.Id);
     var redisCpuBefore = redisPid is { } before ? CpuMilliseconds(before) : 0;
     using var sampling = new CancellationTokenSource();
@@ -184,12 +203,13 @@ async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, int?
             await Task.Delay(50, CancellationToken.None);
         }
     });
-    var body = $$"""{"model":"bench","stream":{{(stream ? "true" : "false")}},"max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
+    var body = $$"""{"model":"{{kind.Model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
     var times = new List<double>(count);
     var firstBytes = new List<double>(count);
     var overheads = new List<double>(count);
     var next = 0;
     var gate = new object();
+    var runStarted = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
         while (Interlocked.Increment(ref next) <= count)
@@ -222,11 +242,12 @@ async Task<Run> RunAsync(Uri target, string? key, ExternalProcess? sampled, int?
             }
         }
     }));
+    var wallSeconds = Stopwatch.GetElapsedTime(runStarted).TotalSeconds;
     await sampling.CancelAsync();
     await sampler;
     var cpu = sampled is null ? 0 : CpuMilliseconds(sampled.Id) - cpuBefore;
     var redisCpu = redisPid is { } after ? CpuMilliseconds(after) - redisCpuBefore : 0;
-    return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu);
+    return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu, wallSeconds);
 }
 
 static long ResidentMegabytes(int processId) => ProcessMemory.ResidentBytes([processId]) / (1024 * 1024);
@@ -255,12 +276,20 @@ static string FindRepository()
 }
 
 /// <param name="CpuMs">The gateway's CPU time over the run; <paramref name="RedisCpuMs"/> Redis's, for a gateway that uses it.</param>
-internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, long PeakRssMb, double CpuMs, double RedisCpuMs)
+/// <param name="WallSeconds">How long the run's calls took from the first sent to the last answered.</param>
+internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, long PeakRssMb, double CpuMs, double RedisCpuMs, double WallSeconds)
 {
-    public static Run Empty => new([], [], [], 0, 0, 0);
+    public static Run Empty => new([], [], [], 0, 0, 0, 0);
 
     public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads],
-        Math.Max(PeakRssMb, other.PeakRssMb), CpuMs + other.CpuMs, RedisCpuMs + other.RedisCpuMs);
+        Math.Max(PeakRssMb, other.PeakRssMb), CpuMs + other.CpuMs, RedisCpuMs + other.RedisCpuMs, WallSeconds + other.WallSeconds);
+}
+
+/// <summary>One kind of row: streaming or not, the calls in flight, and the upstream (and its model) they go to.</summary>
+/// <param name="UpstreamLatencyMs">How long that upstream waits before answering.</param>
+internal sealed record RunKind(bool Stream, int Concurrency, string Model, Uri Direct, int UpstreamLatencyMs = 0)
+{
+    public string Label => UpstreamLatencyMs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{Concurrency}, upstream {UpstreamLatencyMs} ms") : string.Create(CultureInfo.InvariantCulture, $"{Concurrency}");
 }
 
 /// <summary>One gateway process of the run, with the key its calls carry.</summary>

@@ -7,7 +7,8 @@ using TestInfrastructure;
 /// </summary>
 internal static class FakeLlmUpstreamProcess
 {
-    public static async Task<ExternalProcess> StartAsync(string repository, int port)
+    /// <param name="latencyMs">How long it waits before answering a chat completion: 0 answers at once.</param>
+    public static async Task<ExternalProcess> StartAsync(string repository, int port, int latencyMs = 0)
     {
         var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
         if (!File.Exists(dll))
@@ -15,7 +16,8 @@ internal static class FakeLlmUpstreamProcess
             throw new InvalidOperationException($"{dll} is missing: run 'dotnet build bench/FakeLlmUpstream -c Release' first (the bench's run script does).");
         }
 
-        var process = ExternalProcess.Start("dotnet", [dll, "--port", port.ToString(CultureInfo.InvariantCulture)]);
+        var process = ExternalProcess.Start("dotnet",
+            [dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture)]);
         await ListeningProcess.WaitAsync(process, port, "fake upstream");
         return process;
     }

@@ -9,14 +9,15 @@ using System.Text.Json.Nodes;
 /// </summary>
 internal static class GovernedBenchKey
 {
-    public static async Task<string> GenerateAsync(HttpClient client, Uri gateway, string masterKey)
+    /// <param name="models">The models the key may call: <c>bench</c> when none are given.</param>
+    public static async Task<string> GenerateAsync(HttpClient client, Uri gateway, string masterKey, params string[] models)
     {
         using var generate = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "/key/generate"))
         {
             Content = JsonContent.Create(new JsonObject
             {
                 ["max_budget"] = 1_000_000, ["budget_duration"] = "30d", ["rpm_limit"] = 1_000_000, ["tpm_limit"] = 1_000_000_000,
-                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray("bench"),
+                ["max_parallel_requests"] = 100_000, ["models"] = new JsonArray([.. (models.Length > 0 ? models : ["bench"]).Select(m => (JsonNode)m)]),
             }),
         };
         generate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", masterKey);
