@@ -4,7 +4,9 @@ namespace Storage.Blobs;
 
 /// <summary>
 /// The embedded blob store: one file per key under a directory. Writes go to a temporary file that is flushed
-/// to disk and then renamed into place, so a reader never sees half an object and a crash never leaves one.
+/// to disk and then renamed into place, so a reader never sees half an object and a crash never leaves one; the
+/// directory is flushed after the rename (and a new directory in its parent), so an acknowledged object also
+/// survives power loss.
 /// </summary>
 internal sealed class LocalDirectoryBlobStore(string root) : IBlobStore
 {
@@ -15,7 +17,8 @@ internal sealed class LocalDirectoryBlobStore(string root) : IBlobStore
     public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Path.GetDirectoryName(path)!;
+        DirectoryEntries.CreateDurably(directory);
         var temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
         try
         {
@@ -28,6 +31,7 @@ internal sealed class LocalDirectoryBlobStore(string root) : IBlobStore
             }
 
             File.Move(temporary, path, overwrite: true);
+            DirectoryEntries.Flush(directory);
         }
         catch
         {

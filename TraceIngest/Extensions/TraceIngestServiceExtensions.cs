@@ -66,6 +66,7 @@ public static class TraceIngestServiceExtensions
         builder.Services.AddSingleton<IngestionBatchStore>();
         builder.Services.AddSingleton<TraceQueries>();
         builder.Services.TryAddSingleton<TraceRowStore>();
+        builder.Services.TryAddSingleton<StoredEntityIds>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ProjectApiKeyVerifier>();
         builder.Services.AddAuthentication()

@@ -10,12 +10,14 @@ using TraceIngest.Ingestion;
 namespace TraceIngest.Worker;
 
 /// <summary>
-/// Turns stored batches into rows: loads each batch, groups its events by entity, reads the entities' current
-/// rows, merges, and writes the new versions in one insert per table. Safe to run again on the same batches.
+/// Turns stored batches into rows: loads each batch, groups its events by entity, reads the current rows of the
+/// entities the store may hold (<see cref="StoredEntityIds"/>), merges, and writes the new versions in one insert per
+/// table. Safe to run again on the same batches.
 /// </summary>
 public sealed partial class IngestionBatchProcessor(
     IBlobStore blobs,
     TraceRowStore rows,
+    StoredEntityIds storedIds,
     WorkerTraceSummaries summaries,
     IngestionEventMerger merger,
     ProjectModelPrices projectPrices,
@@ -79,8 +81,22 @@ public sealed partial class IngestionBatchProcessor(
             writing = null;
         }
 
-        var round = new PreparedRound(footprint);
         var reading = new Stopwatch();
+        if (storedIds.IsKept && !storedIds.IsLoaded)
+        {
+            // The ids are read from the store once: a round still being written must be in it by then.
+            if (writing is not null)
+            {
+                await WaitForAsync(writing, waiting);
+                writing = null;
+            }
+
+            reading.Start();
+            await storedIds.LoadAsync(cancellationToken);
+            reading.Stop();
+        }
+
+        var round = new PreparedRound(footprint);
         var summarizing = new Stopwatch();
         var now = clock.GetUtcNow().UtcDateTime;
 
@@ -91,22 +107,26 @@ public sealed partial class IngestionBatchProcessor(
         foreach (var (projectId, events, byEntity) in projects)
         {
             round.Events += events;
-            var traceIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Trace).Select(g => g.Key.EntityId).ToList();
-            var observationIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Observation).Select(g => g.Key.EntityId).ToList();
-            var scoreIds = byEntity.Where(g => g.Key.Entity == IngestionEntity.Score).Select(g => g.Key.EntityId).ToList();
+            var traceIds = StoredIdsOf(byEntity, projectId, IngestionEntity.Trace, StoredIdKind.Trace);
+            var observationIds = StoredIdsOf(byEntity, projectId, IngestionEntity.Observation, StoredIdKind.Observation);
+            var scoreIds = StoredIdsOf(byEntity, projectId, IngestionEntity.Score, StoredIdKind.Score);
+            var mergesObservations = byEntity.Any(g => g.Key.Entity == IngestionEntity.Observation);
+            round.AddLookups(StoredIdKind.Trace, traceIds.Count);
+            round.AddLookups(StoredIdKind.Observation, observationIds.Count);
+            round.AddLookups(StoredIdKind.Score, scoreIds.Count);
             // Three tables, three connections: the reads run side by side, each on a pool thread, because the
             // embedded engine runs a statement before its task returns.
             reading.Start();
             var readTraces = traceIds.Count == 0 ? Task.FromResult(new Dictionary<string, TraceRow>()) : Task.Run(() => rows.ReadTracesAsync(projectId, traceIds, cancellationToken), cancellationToken);
             var readObservations = observationIds.Count == 0 ? Task.FromResult(new Dictionary<string, ObservationRow>()) : Task.Run(() => rows.ReadObservationsAsync(projectId, observationIds, cancellationToken), cancellationToken);
             var readScores = scoreIds.Count == 0 ? Task.FromResult(new Dictionary<string, ScoreRow>()) : Task.Run(() => rows.ReadScoresAsync(projectId, scoreIds, cancellationToken), cancellationToken);
-            var readPrices = observationIds.Count == 0 ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(projectId, cancellationToken);
+            var readPrices = !mergesObservations ? Task.FromResult<IReadOnlyList<ModelPrice>>([]) : projectPrices.ForProjectAsync(projectId, cancellationToken);
             await Task.WhenAll(readTraces, readObservations, readScores, readPrices);
             reading.Stop();
             var prices = await readPrices;
             var (storedTraces, storedObservations, storedScores) = (await readTraces, await readObservations, await readScores);
 
-            var (firstTrace, firstObservation) = (round.Traces.Count, round.Observations.Count);
+            var (firstTrace, firstObservation, firstScore) = (round.Traces.Count, round.Observations.Count, round.Scores.Count);
             foreach (var entity in byEntity)
             {
                 var entityEvents = entity.Select(e => e.Event);
@@ -136,9 +156,12 @@ public sealed partial class IngestionBatchProcessor(
                 }
 
                 summarizing.Start();
-                round.Summaries.AddRange(await summaries.ComputeAsync(projectId, projectTraces, projectObservations, cancellationToken));
+                round.Summaries.AddRange(await summaries.ComputeAsync(projectId, projectTraces, projectObservations, round.AddLookups, cancellationToken));
                 summarizing.Stop();
             }
+
+            // After this project's reads (so they are not asked about the round's own rows), before the write.
+            storedIds.Add(projectId, projectTraces, projectObservations, round.Scores[firstScore..]);
         }
 
         // Reads, merges, summaries and waits alternate per project: the merge stage is what is left of the others.
@@ -153,6 +176,8 @@ public sealed partial class IngestionBatchProcessor(
         {
             IngestionWorkerMetrics.Record("wait", waiting.Elapsed);
         }
+
+        IngestionWorkerMetrics.LookedUp(round.LookedUp);
 
         return round;
     }
@@ -177,6 +202,10 @@ public sealed partial class IngestionBatchProcessor(
         IngestionWorkerMetrics.Written(round.Events);
         return round.Events;
     }
+
+    /// <summary>The ids of one entity type among a project's entities whose stored rows may exist, to be read.</summary>
+    private List<string> StoredIdsOf<TEvents>(List<IGrouping<(IngestionEntity Entity, string EntityId), TEvents>> byEntity, string projectId, IngestionEntity entity, StoredIdKind kind) =>
+        byEntity.Where(g => g.Key.Entity == entity && storedIds.MayHold(kind, projectId, g.Key.EntityId)).Select(g => g.Key.EntityId).ToList();
 
     /// <summary>Until the round in flight is written or has failed (its failure is its writer's to handle).</summary>
     private static async Task WaitForAsync(RoundInFlight writing, Stopwatch waiting)

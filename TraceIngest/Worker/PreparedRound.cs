@@ -22,4 +22,9 @@ public sealed class PreparedRound(RoundFootprint footprint)
     internal List<TraceSummary> Summaries { get; } = [];
 
     internal DateTime SummaryVersion { get; set; }
+
+    /// <summary>How many ids of each kind the round looked up in the store (ids it cannot hold are not looked up).</summary>
+    internal Dictionary<StoredIdKind, int> LookedUp { get; } = [];
+
+    internal void AddLookups(StoredIdKind kind, int ids) => LookedUp[kind] = LookedUp.GetValueOrDefault(kind) + ids;
 }

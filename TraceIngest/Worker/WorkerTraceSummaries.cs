@@ -14,15 +14,18 @@ namespace TraceIngest.Worker;
 /// An in-process summary is stamped with the server's clock taken before the round read anything, as a recompute is
 /// stamped when it starts reading: a recompute that starts later (a deletion's) wins, and so does the next round.
 /// </remarks>
-public sealed class WorkerTraceSummaries(ClickHouseTraceStore store, TraceSummaryWriter recompute, TraceSummaryInputs inputs)
+public sealed class WorkerTraceSummaries(ClickHouseTraceStore store, TraceSummaryWriter recompute, TraceSummaryInputs inputs, StoredEntityIds storedIds)
 {
     public bool InProcess => store.IsPrivateToProcess;
 
     /// <summary>The version for the round's in-process summaries; call before the round's first read.</summary>
     public Task<DateTime> VersionAsync(CancellationToken cancellationToken) => inputs.ServerClockAsync(cancellationToken);
 
-    /// <summary>The summaries of the traces of one project that its merged rows touch, as they will be after the write.</summary>
-    public async Task<List<TraceSummary>> ComputeAsync(string projectId, IReadOnlyList<TraceRow> traces, IReadOnlyList<ObservationRow> observations, CancellationToken cancellationToken)
+    /// <summary>
+    /// The summaries of the traces of one project that its merged rows touch, as they will be after the write;
+    /// <paramref name="lookedUp"/> hears how many ids of each kind it read from the store.
+    /// </summary>
+    public async Task<List<TraceSummary>> ComputeAsync(string projectId, IReadOnlyList<TraceRow> traces, IReadOnlyList<ObservationRow> observations, Action<StoredIdKind, int> lookedUp, CancellationToken cancellationToken)
     {
         var merged = new Dictionary<string, TraceRow>(traces.Count, StringComparer.Ordinal);
         foreach (var trace in traces)
@@ -38,10 +41,14 @@ public sealed class WorkerTraceSummaries(ClickHouseTraceStore store, TraceSummar
             mergedObservations.Add(observation.Id);
         }
 
-        var unmerged = touched.Where(id => !merged.ContainsKey(id)).ToList();
+        // Only what the store may hold: a new trace has no row yet, and a trace no observation was written for has none stored.
+        var unmerged = touched.Where(id => !merged.ContainsKey(id) && storedIds.MayHold(StoredIdKind.Trace, projectId, id)).ToList();
+        var withStoredObservations = touched.Where(id => storedIds.MayHold(StoredIdKind.TraceWithObservations, projectId, id)).ToList();
+        lookedUp(StoredIdKind.Trace, unmerged.Count);
+        lookedUp(StoredIdKind.TraceWithObservations, withStoredObservations.Count);
         // Side by side on pool threads: the embedded engine runs a statement before its task returns.
         var readTraces = unmerged.Count == 0 ? Task.FromResult(new Dictionary<string, SummaryTrace>()) : Task.Run(() => inputs.ReadTracesAsync(projectId, unmerged, cancellationToken), cancellationToken);
-        var readObservations = Task.Run(() => inputs.ReadObservationsAsync(projectId, touched, cancellationToken), cancellationToken);
+        var readObservations = withStoredObservations.Count == 0 ? Task.FromResult(new List<SummaryObservation>()) : Task.Run(() => inputs.ReadObservationsAsync(projectId, withStoredObservations, cancellationToken), cancellationToken);
         await Task.WhenAll(readTraces, readObservations);
 
         var byTrace = new Dictionary<string, List<SummaryObservation>>(touched.Count, StringComparer.Ordinal);

@@ -5,7 +5,24 @@ using System.Text;
 /// <summary>What one offered rate gave: events accepted and written per second, accept latency from each request's due time, queryable lag.</summary>
 internal sealed record FixedRateStep(
     int OfferedEventsPerSecond, double AcceptedEventsPerSecond, long FailedRequests, double AcceptP50, double AcceptP99,
-    double WrittenRowsPerSecond, bool AllWritten, double[] SortedLags);
+    double WrittenRowsPerSecond, bool AllWritten, double[] SortedLags, StepProfile Profile);
+
+/// <summary>
+/// Where a step's time went, from its first request until its rows were written: the worker's seconds by stage, the
+/// process's CPU seconds (all of it, and by thread name), and the active parts of each table at the step's end.
+/// </summary>
+internal sealed record StepProfile(
+    long Events, IReadOnlyDictionary<string, (double Seconds, long Rounds)> Stages, double CpuSeconds,
+    IReadOnlyDictionary<string, double> CpuSecondsByThread, IReadOnlyList<(string Table, long Parts)> ActiveParts)
+{
+    /// <summary>Milliseconds per 1,000 events: the unit the step lines and the report use.</summary>
+    public double PerThousandEvents(double seconds) => seconds * 1e6 / Math.Max(Events, 1);
+
+    public string Describe() =>
+        $"  per 1,000 events: worker stages {string.Join(", ", Stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {PerThousandEvents(s.Value.Seconds):F0} ms"))}; " +
+        $"process CPU {PerThousandEvents(CpuSeconds):F0} ms ({string.Join(", ", CpuSecondsByThread.Where(t => t.Value >= 0.05 * CpuSeconds).OrderByDescending(t => t.Value).Select(t => $"{t.Key} {PerThousandEvents(t.Value):F0}"))}); " +
+        $"active parts {string.Join(", ", ActiveParts.Select(p => $"{p.Table} {p.Parts}"))}";
+}
 
 /// <summary>
 /// Offers ingestion fixed event rates, open loop: request i of a step is due at its start + i × eventsPerBatch / rate
@@ -13,8 +30,10 @@ internal sealed record FixedRateStep(
 /// as accept latency and a lower accepted rate rather than as a slower client. Each step then waits until all its rows
 /// are queryable (at most <see cref="WriteWait"/>), so the next starts without a backlog.
 /// </summary>
-internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payloads, int eventsPerBatch, Func<string, Task<long>> countAsync, TimeSpan stepDuration)
+internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payloads, int eventsPerBatch, Func<string, Task<long>> countAsync, TimeSpan stepDuration, WorkerStageTimes stageTimes)
 {
+    private static readonly string[] PartsOfTables = ["traces", "observations", "generations", "trace_summaries"];
+
     private const int MaxInFlight = 256;
     private static readonly TimeSpan WriteWait = TimeSpan.FromMinutes(2);
 
@@ -28,6 +47,7 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
             var step = await RunStepAsync(index, rates[index], stepDuration);
             steps.Add(step);
             Console.WriteLine($"offered {step.OfferedEventsPerSecond,6} events/s: accepted {step.AcceptedEventsPerSecond,6:F0} events/s ({step.FailedRequests} failed requests), accept p50 {step.AcceptP50:F0} ms p99 {step.AcceptP99:F0} ms, written {step.WrittenRowsPerSecond,6:F0} rows/s{(step.AllWritten ? "" : " (not all written in time)")}, lag p50 {LagProbe.Percentile(step.SortedLags, 0.5):F0} ms p95 {LagProbe.Percentile(step.SortedLags, 0.95):F0} ms");
+            Console.WriteLine(step.Profile.Describe());
         }
 
         return steps;
@@ -38,6 +58,7 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
         // Each step sends as its own "client" number, so its ids never collide with another step's.
         var client = 101 + index;
         var observationsBefore = await countAsync("SELECT count() FROM observations");
+        var (stagesBefore, cpuBefore, threadsBefore) = (stageTimes.Snapshot(), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, ThreadCpu.SecondsByName());
         var clock = Stopwatch.StartNew();
         var probe = new LagProbe(countAsync, clock);
         var requestInterval = TimeSpan.FromSeconds((double)eventsPerBatch / eventsPerSecond);
@@ -106,10 +127,28 @@ internal sealed class FixedRateLadder(HttpClient http, IngestionPayloads payload
         }
 
         var writePhase = clock.Elapsed;
+        var threadsAfter = ThreadCpu.SecondsByName();
+        var profile = new StepProfile(
+            accepted,
+            WorkerStageTimes.Between(stagesBefore, stageTimes.Snapshot()),
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore,
+            threadsAfter.ToDictionary(t => t.Key, t => t.Value - threadsBefore.GetValueOrDefault(t.Key), StringComparer.Ordinal),
+            await ActivePartsAsync());
         var rows = (requests * payloads.ObservationsPerRequest) + (requests * (eventsPerBatch / 2));
         var sortedAccept = acceptLatencies.Order().ToArray();
         return new FixedRateStep(
             eventsPerSecond, accepted / acceptPhase.TotalSeconds, failed, LagProbe.Percentile(sortedAccept, 0.5), LagProbe.Percentile(sortedAccept, 0.99),
-            rows / writePhase.TotalSeconds, allWritten, await probe.SortedLagsAsync());
+            rows / writePhase.TotalSeconds, allWritten, await probe.SortedLagsAsync(), profile);
+    }
+
+    private async Task<IReadOnlyList<(string Table, long Parts)>> ActivePartsAsync()
+    {
+        var parts = new List<(string, long)>(PartsOfTables.Length);
+        foreach (var table in PartsOfTables)
+        {
+            parts.Add((table, await countAsync($"SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = '{table}'")));
+        }
+
+        return parts;
     }
 }

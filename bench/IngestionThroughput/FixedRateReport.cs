@@ -19,6 +19,19 @@ internal static class FixedRateReport
                 $"| {step.OfferedEventsPerSecond:#,0} | {step.AcceptedEventsPerSecond:#,0} | {step.FailedRequests:#,0} | {step.AcceptP50:#,0} | {step.AcceptP99:#,0} | {step.WrittenRowsPerSecond:#,0}{(step.AllWritten ? "" : " (not all written within 2 min)")} | {LagProbe.Percentile(step.SortedLags, 0.5):#,0} | {LagProbe.Percentile(step.SortedLags, 0.95):#,0} | {step.SortedLags.Length} |"));
         }
 
+        text.AppendLine();
+        text.AppendLine("Per step, per 1,000 events accepted (from the step's first request until its rows were written): the worker's wall milliseconds by stage, the process's CPU milliseconds (API, worker, chDB and the load generator: one process) and, at the step's end, the tables' active parts.");
+        text.AppendLine();
+        text.AppendLine("| offered events/s | load ms | read ms | merge ms | summarize ms | write ms | wait ms | process CPU ms | active parts (traces / observations / generations / trace_summaries) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var step in steps)
+        {
+            var profile = step.Profile;
+            string Stage(string name) => profile.PerThousandEvents(profile.Stages.GetValueOrDefault(name).Seconds).ToString("#,0", CultureInfo.InvariantCulture);
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {step.OfferedEventsPerSecond:#,0} | {Stage("load")} | {Stage("read")} | {Stage("merge")} | {Stage("summarize")} | {Stage("write")} | {Stage("wait")} | {profile.PerThousandEvents(profile.CpuSeconds):#,0} | {string.Join(" / ", profile.ActiveParts.Select(p => p.Parts))} |"));
+        }
+
         return text.ToString();
     }
 }

@@ -3,16 +3,15 @@
 //   accepted events/s (each 2xx means the request is in the blob store and queued),
 //   written rows/s (from the first request until the last row is queryable),
 //   ingestion-to-queryable lag p50/p95 (sampled requests, polled in ClickHouse until visible),
-//   the worker's time by stage.
+//   the worker's time by stage (with --rates per step, per 1,000 events, with the process's CPU by thread name and
+//   the tables' active parts at each step's end, so a long run shows what grows with the store).
 // Stores: embedded (chDB, local blob directory, in-process queue) by default; --distributed uses PostgreSQL, Redis,
 // an S3 server and a ClickHouse HTTP interface, started here from the machine's binaries as the tests start them.
 // With --rates r1,r2,… it offers those event rates open loop instead of running closed-loop clients, seconds per
 // rate, and writes a Markdown table to --output (FixedRateLadder).
 // Usage: IngestionThroughput [seconds=10] [concurrency=8] [eventsPerBatch=100] [--distributed] [--otlp]
 //        [--rates events/s,… [--output file.md]]
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -65,12 +64,13 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic"
 
 async Task<long> CountAsync(string sql) => Convert.ToInt64(await store.Client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
+using var stageTimes = new WorkerStageTimes();
 var loadDescription = $"{eventsPerBatch} {(payloads.Path.Contains("otel", StringComparison.Ordinal) ? "OTLP spans" : "Langfuse events")} per request, {(distributed ? "distributed stores" : "embedded stores")}";
 if (rates is not null)
 {
     var ratesStarted = DateTimeOffset.UtcNow;
     var loadBefore = LoadAverage();
-    var steps = await new FixedRateLadder(http, payloads, eventsPerBatch, CountAsync, TimeSpan.FromSeconds(seconds)).RunAsync(rates);
+    var steps = await new FixedRateLadder(http, payloads, eventsPerBatch, CountAsync, TimeSpan.FromSeconds(seconds), stageTimes).RunAsync(rates);
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(rateOutput))!);
     await File.WriteAllTextAsync(rateOutput, FixedRateReport.Markdown(steps, loadDescription, seconds, ratesStarted, loadBefore, LoadAverage()));
     Console.WriteLine($"Wrote {rateOutput}");
@@ -79,23 +79,6 @@ if (rates is not null)
 }
 
 var accepted = 0L;
-var stages = new ConcurrentDictionary<string, (double Seconds, long Rounds)>();
-using var stageListener = new MeterListener
-{
-    InstrumentPublished = (instrument, listener) =>
-    {
-        if (instrument.Meter.Name == IngestionWorkerMetrics.MeterName && instrument.Name == IngestionWorkerMetrics.StageDurationName)
-        {
-            listener.EnableMeasurementEvents(instrument);
-        }
-    },
-};
-stageListener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
-{
-    var stage = (string)tags[0].Value!;
-    stages.AddOrUpdate(stage, (seconds, 1), (_, total) => (total.Seconds + seconds, total.Rounds + 1));
-});
-stageListener.Start();
 var failures = 0L;
 // CPU time by process over the run: this one alone (the servers are its children), the servers of --distributed each
 // with their children (PostgreSQL's backends).
@@ -158,7 +141,7 @@ Console.WriteLine($"load: {concurrency} clients, {loadDescription}, {seconds} s"
 Console.WriteLine($"accepted: {accepted} events in {acceptPhase.TotalSeconds:F1} s = {accepted / acceptPhase.TotalSeconds:F0} events/s ({failures} failed requests)");
 Console.WriteLine($"written: {expectedObservations} observations + {expectedTraces} traces queryable after {writePhase.TotalSeconds:F1} s = {(expectedObservations + expectedTraces) / writePhase.TotalSeconds:F0} rows/s");
 Console.WriteLine($"lag (ingestion to queryable, {sortedLags.Length} samples): p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {sortedLags.LastOrDefault():F0} ms");
-Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
+Console.WriteLine("worker time by stage (whole run): " + string.Join(", ", stageTimes.Snapshot().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.Seconds:F1} s over {s.Value.Rounds} rounds")));
 Console.WriteLine(drainedRows <= 0
     ? "worker alone: no backlog when the clients stopped"
     : $"worker alone (after the clients stopped): {drainedRows} rows in {(writePhase - acceptPhase).TotalSeconds:F1} s, process CPU {drainCpu.TotalMicroseconds / drainedRows:F0} µs per row{(distributed ? " (the ClickHouse server's CPU not included)" : "")}, {(allocatedAtEnd - allocatedAtAcceptEnd) / (double)drainedRows:F0} bytes allocated per row");

@@ -14,6 +14,7 @@ internal static class HandRunProcessor
     public static IngestionBatchProcessor For(IServiceProvider services) => new(
         services.GetRequiredService<IBlobStore>(),
         services.GetRequiredService<TraceRowStore>(),
+        services.GetRequiredService<StoredEntityIds>(),
         ActivatorUtilities.CreateInstance<WorkerTraceSummaries>(services),
         new IngestionEventMerger(ModelPriceTable.LoadDefaults()),
         ActivatorUtilities.CreateInstance<ProjectModelPrices>(services),

@@ -199,7 +199,13 @@ public sealed class IngestionPipelineTests() : IngestServiceTest("pipeline")
             },
         };
         listener.SetMeasurementEventCallback<double>((_, _, tags, _) => stages.AddOrUpdate((string)tags[0].Value!, 1, (_, n) => n + 1));
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref written, value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == IngestionWorkerMetrics.EventsWrittenName)
+            {
+                Interlocked.Add(ref written, value);
+            }
+        });
         listener.Start();
 
         var cancel = TestContext.Current.CancellationToken;
