@@ -11,6 +11,7 @@ internal sealed class ChatResponder
     private static readonly byte[] StreamTrueSpaced = "\"stream\": true"u8.ToArray();
 
     private readonly UpstreamOptions _options;
+    private long _calls;
     private readonly byte[] _completion;
     private readonly byte[][] _streamEvents;
     private readonly byte[] _models = """{"object":"list","data":[{"id":"bench","object":"model","created":1700000000,"owned_by":"bench"}]}"""u8.ToArray();
@@ -41,9 +42,9 @@ internal sealed class ChatResponder
         if (HttpMethods.IsPost(context.Request.Method) && path.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
             var stream = await ReadsStreamFlagAsync(context.Request.BodyReader, context.RequestAborted);
-            if (_options.LatencyMs > 0)
+            if (LatencyOfNextCall() is var latencyMs and > 0)
             {
-                await Task.Delay(_options.LatencyMs, context.RequestAborted);
+                await Task.Delay(latencyMs, context.RequestAborted);
             }
 
             await (stream ? WriteStreamAsync(context) : WriteAsync(context, "application/json", _completion));
@@ -62,6 +63,19 @@ internal sealed class ChatResponder
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
         }
+    }
+
+    private int LatencyOfNextCall()
+    {
+        if (_options.LatencySpreadMs == 0)
+        {
+            return _options.LatencyMs;
+        }
+
+        // A stride coprime to 100 visits every step once per hundred calls, neighbours far apart: closed-loop clients
+        // that a constant latency would keep in step drift apart, and every hundred calls wait the same in total.
+        var call = Interlocked.Increment(ref _calls) - 1;
+        return _options.LatencyMs + (int)(_options.LatencySpreadMs * (call * 37 % 100) / 100);
     }
 
     private static Task WriteAsync(HttpContext context, string contentType, byte[] body)

@@ -16,9 +16,13 @@ using TestInfrastructure;
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
-// Then concurrency 64 again against an upstream that waits before answering (--upstream-latency-ms, default 100; 0
+// Then concurrency 64 again against an upstream that waits before answering (--upstream-latency-ms L, default 100; 0
 // leaves those rows out), as an LLM does: 64 calls in flight then offer a load the machine can carry, so the added
 // latency is the gateway's and not the queue of a saturated machine, as it is against an upstream that answers at once.
+// Its waits spread evenly from L/2 to 3L/2 in a fixed order (bench/FakeLlmUpstream), so the 64 clients do not stay
+// in step (with one constant wait all 64 calls reach the gateway together every L ms and queue behind each other),
+// while every hundred calls wait the same in total: with requests a multiple of 1,000, each block of the direct and
+// the gateway runs sees the same latencies.
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
 // variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
@@ -42,7 +46,7 @@ var upstreamPort = FreeTcpPort.Next();
 await using var upstream = await FakeLlmUpstreamProcess.StartAsync(repository, upstreamPort);
 var upstreamBase = new Uri($"http://127.0.0.1:{upstreamPort}/");
 var slowUpstreamPort = FreeTcpPort.Next();
-await using var slowUpstream = upstreamLatencyMs > 0 ? await FakeLlmUpstreamProcess.StartAsync(repository, slowUpstreamPort, upstreamLatencyMs) : null;
+await using var slowUpstream = upstreamLatencyMs > 0 ? await FakeLlmUpstreamProcess.StartAsync(repository, slowUpstreamPort, upstreamLatencyMs / 2, upstreamLatencyMs) : null;
 var slowUpstreamBase = new Uri($"http://127.0.0.1:{slowUpstreamPort}/");
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
@@ -82,7 +86,7 @@ if (upstreamLatencyMs > 0)
     kinds.Add(new RunKind(true, 64, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs));
 }
 
-Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"64, upstream {upstreamLatencyMs} ms\": 64 calls in flight to an upstream that answers after {upstreamLatencyMs} ms");
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"64, upstream {upstreamLatencyMs / 2}–{upstreamLatencyMs * 3 / 2} ms\": 64 calls in flight to an upstream that answers after that many ms, spread evenly");
 Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call | gateway calls/s |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 // Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
@@ -286,10 +290,12 @@ internal sealed record Run(List<double> Times, List<double> FirstBytes, List<dou
 }
 
 /// <summary>One kind of row: streaming or not, the calls in flight, and the upstream (and its model) they go to.</summary>
-/// <param name="UpstreamLatencyMs">How long that upstream waits before answering.</param>
+/// <param name="UpstreamLatencyMs">How long that upstream waits before answering, on average (from half to one and a half times this).</param>
 internal sealed record RunKind(bool Stream, int Concurrency, string Model, Uri Direct, int UpstreamLatencyMs = 0)
 {
-    public string Label => UpstreamLatencyMs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{Concurrency}, upstream {UpstreamLatencyMs} ms") : string.Create(CultureInfo.InvariantCulture, $"{Concurrency}");
+    public string Label => UpstreamLatencyMs > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{Concurrency}, upstream {UpstreamLatencyMs / 2}–{UpstreamLatencyMs * 3 / 2} ms")
+        : string.Create(CultureInfo.InvariantCulture, $"{Concurrency}");
 }
 
 /// <summary>One gateway process of the run, with the key its calls carry.</summary>

@@ -8,7 +8,8 @@ using TestInfrastructure;
 internal static class FakeLlmUpstreamProcess
 {
     /// <param name="latencyMs">How long it waits before answering a chat completion: 0 answers at once.</param>
-    public static async Task<ExternalProcess> StartAsync(string repository, int port, int latencyMs = 0)
+    /// <param name="latencySpreadMs">Over how many further milliseconds its waits spread (bench/FakeLlmUpstream/UpstreamOptions.cs).</param>
+    public static async Task<ExternalProcess> StartAsync(string repository, int port, int latencyMs = 0, int latencySpreadMs = 0)
     {
         var dll = Path.Combine(repository, "bench", "FakeLlmUpstream", "bin", "Release", "net10.0", "FakeLlmUpstream.dll");
         if (!File.Exists(dll))
@@ -17,7 +18,8 @@ internal static class FakeLlmUpstreamProcess
         }
 
         var process = ExternalProcess.Start("dotnet",
-            [dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture)]);
+            [dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
+             "--latency-spread-ms", latencySpreadMs.ToString(CultureInfo.InvariantCulture)]);
         await ListeningProcess.WaitAsync(process, port, "fake upstream");
         return process;
     }
