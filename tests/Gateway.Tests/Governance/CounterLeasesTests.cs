@@ -177,7 +177,10 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task A_settlement_finds_no_lease_past_its_end_or_on_a_window_and_an_overrun_beyond_the_lease_is_refused()
     {
-        var replica = await StartReplicaAsync(TimeSpan.FromMilliseconds(300));
+        // Two seconds of lease: the settlements below must land within it even when a loaded machine (CI runs test
+        // assemblies side by side) delays them; 300 ms was once too short there.
+        var lifetime = TimeSpan.FromSeconds(2);
+        var replica = await StartReplicaAsync(lifetime);
         var budget = Key("overrun-budget");
         var rpm = Key("settle-rpm");
         Assert.False(replica.Leases.TrySettle(budget, -1), "Settled with no lease.");
@@ -186,7 +189,7 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
         Assert.False(replica.Leases.TrySettle(rpm, -1), "A window's units never go back early.");
         Assert.False(replica.Leases.TrySettle(budget, 1_000_000), "The overrun was larger than the lease.");
         Assert.True(replica.Leases.TrySettle(budget, -500));
-        await Task.Delay(TimeSpan.FromMilliseconds(400), Cancel);
+        await Task.Delay(lifetime + TimeSpan.FromMilliseconds(200), Cancel);
         Assert.False(replica.Leases.TrySettle(budget, -500), "Settled into a lease past its end.");
     }
 
