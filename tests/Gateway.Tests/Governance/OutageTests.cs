@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Gateway.Governance;
 
 namespace Gateway.Tests.Governance;
 
@@ -111,6 +112,9 @@ public sealed class RedisOutageTests : IAsyncLifetime
         (await ChatAsync(limited)).AssertOk();
         // Spend buffered in Redis dies with it (it runs without persistence here): let it reach the store first.
         await UntilSpendAsync(limited, GovernanceConfig.CallCost);
+        // A lease taken before the outage admits from memory until it ends (CounterLeasesTests covers that); this test
+        // is about the calls after it, so the budget's lease from the first call has ended before Redis stops.
+        await Task.Delay(2 * new CounterLeaseOptions().Lifetime + TimeSpan.FromMilliseconds(100), Cancellation);
 
         await _redis.StopAsync();
         var budgetedDuring = await ChatAsync(budgeted);
