@@ -7,7 +7,7 @@ using System.Globalization;
 internal static class ProcessCpu
 {
     // USER_HZ: /proc reports CPU time in these ticks on every Linux architecture .NET runs on.
-    private const double TicksPerSecond = 100;
+    public const double TicksPerSecond = 100;
 
     public static double Seconds(IEnumerable<int> roots)
     {
@@ -24,14 +24,19 @@ internal static class ProcessCpu
     {
         try
         {
-            // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TicksOf(File.ReadAllText($"/proc/{pid}/stat"));
         }
         catch (IOException)
         {
             return 0;
         }
+    }
+
+    /// <summary>User + system ticks of one <c>/proc/…/stat</c> line (a process's or a thread's).</summary>
+    public static long TicksOf(string stat)
+    {
+        // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 }

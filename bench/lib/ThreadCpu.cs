@@ -1,5 +1,3 @@
-using System.Globalization;
-
 /// <summary>
 /// This process's CPU seconds by thread name (user + system, from <c>/proc/self/task/*/stat</c>), so a run can say
 /// whether the managed side (.NET thread pool, GC) or the embedded engine's threads take the growing share. A thread
@@ -9,7 +7,6 @@ internal static class ThreadCpu
 {
     public static Dictionary<string, double> SecondsByName()
     {
-        var ticksPerSecond = 100.0; // USER_HZ on Linux
         var byName = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
@@ -23,13 +20,9 @@ internal static class ThreadCpu
                 continue; // the thread ended while listing
             }
 
-            // "tid (comm) state ..." — comm may hold spaces and parentheses, so split at the last ')'.
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            var name = GroupName(stat[(open + 1)..close]);
-            var fields = stat[(close + 2)..].Split(' ');
-            var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ticksPerSecond;
-            byName[name] = byName.GetValueOrDefault(name) + seconds;
+            // "tid (comm) state ..." — comm may hold spaces and parentheses, so it ends at the last ')'.
+            var name = GroupName(stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')]);
+            byName[name] = byName.GetValueOrDefault(name) + ProcessCpu.TicksOf(stat) / ProcessCpu.TicksPerSecond;
         }
 
         return byName;
