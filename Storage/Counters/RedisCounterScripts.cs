@@ -89,16 +89,11 @@ internal static class RedisCounterScripts
         """;
 
     /// <summary>
-    /// Four KEYS per charge (a window's log, total and sequence, or a value's key three times; then the counter's lease
-    /// registry, a hash of lease id → expiry ms). ARGV[1] = lease lifetime ms, then seven per charge: kind (0 window,
-    /// 1 value), amount, limit, period ms, seed, extra asked, lease id. Checks every charge first and applies them only
-    /// when all fit; then grants each asked extra that leaves plenty of room (a sixteenth of what remains at most, and
-    /// at least one more amount), a window's as one entry dated at the lease's end so that no unit used later leaves
-    /// the window early. A check-only window charge (amount 0) is granted a time lease (1) while the window is at most
-    /// three quarters full. Returns {refused index or -1, that counter's total, retry-after ms, ms the refused counter
-    /// is still leased (-1: not leased)} followed, when charged, by {granted, entry} per charge.
+    /// What the lease scripts share. Four KEYS per counter (a window's log, total and sequence, or a value's key three
+    /// times; then the counter's lease registry, a hash of lease id → expiry ms); ARGV[1] = lease lifetime ms, then
+    /// seven per counter: kind (0 window, 1 value), amount, limit, period ms, seed, extra asked, lease id.
     /// </summary>
-    public const string TryChargeAll = AddToWindowFunction + """
+    internal const string LeaseFunctions = AddToWindowFunction + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local lifetime = tonumber(ARGV[1])
@@ -109,6 +104,87 @@ internal static class RedisCounterScripts
         local function arg(i, field)
           return ARGV[1 + (i - 1) * 7 + field]
         end
+        -- A window's total once the entries that left it are dropped.
+        local function window_total(k, period)
+          local log, totalKey = KEYS[k + 1], KEYS[k + 2]
+          local total = tonumber(redis.call('GET', totalKey) or '0')
+          local expired = redis.call('ZRANGEBYSCORE', log, '-inf', now - period)
+          for _, member in ipairs(expired) do
+            total = total - amount_of(member)
+          end
+          if #expired > 0 then
+            redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
+            redis.call('SET', totalKey, total, 'KEEPTTL')
+          end
+          return total
+        end
+        local function current(i)
+          local kind, period, seed = tonumber(arg(i, 1)), tonumber(arg(i, 4)), tonumber(arg(i, 5))
+          if kind == 0 then
+            return window_total((i - 1) * 4, period)
+          end
+          return tonumber(redis.call('GET', KEYS[(i - 1) * 4 + 1]) or seed)
+        end
+        -- The extra granted to a lease sized in units of a call's amount: only while plenty of room remains (a
+        -- sixteenth of it at most, and at least one more unit); a check-only window (unit 0) gets a time lease (1)
+        -- while it is at most three quarters full.
+        local function lease_size(unit, extra, remaining, limit)
+          if extra <= 0 then
+            return 0
+          end
+          if unit == 0 then
+            if remaining * 4 > limit then
+              return 1
+            end
+            return 0
+          end
+          local room = math.floor(remaining / 16)
+          if room >= unit then
+            return math.min(extra, room)
+          end
+          return 0
+        end
+        -- Adds a call's amount and a lease's granted units (check-only leases hold none) to counter i, a window's lease
+        -- as one entry dated at the lease's end so that no unit used later leaves the window early. Returns that entry.
+        local function charge(i, amount, unit, granted)
+          local kind, period, seed, id = tonumber(arg(i, 1)), tonumber(arg(i, 4)), arg(i, 5), arg(i, 7)
+          local k = (i - 1) * 4
+          local leased = 0
+          if unit > 0 then
+            leased = granted
+          end
+          local entry = 0
+          if kind == 0 then
+            add_to_window(k, now, amount, period)
+            if leased > 0 then
+              entry = redis.call('INCR', KEYS[k + 3])
+              redis.call('ZADD', KEYS[k + 1], now + lifetime, entry .. ':' .. string.format('%d', leased))
+              redis.call('INCRBY', KEYS[k + 2], string.format('%d', leased))
+              for j = 1, 3 do
+                extend(KEYS[k + j], period + lifetime)
+              end
+            end
+          else
+            redis.call('SET', KEYS[k + 1], seed, 'NX')
+            redis.call('INCRBY', KEYS[k + 1], string.format('%d', amount + leased))
+            redis.call('PEXPIRE', KEYS[k + 1], period)
+          end
+          if leased > 0 then
+            redis.call('HSET', KEYS[k + 4], id, now + lifetime)
+            extend(KEYS[k + 4], lifetime + 2000)
+          end
+          return entry
+        end
+
+        """;
+
+    /// <summary>
+    /// KEYS and ARGV as <see cref="LeaseFunctions"/> lays them out, a charge per counter. Checks every charge first and
+    /// applies them only when all fit; then grants each asked extra (in units of the charge's amount) as
+    /// <c>lease_size</c> allows. Returns {refused index or -1, that counter's total, retry-after ms, ms the refused
+    /// counter is still leased (-1: not leased)} followed, when charged, by {granted, entry} per charge.
+    /// </summary>
+    public const string TryChargeAll = LeaseFunctions + """
         -- How long leases stay registered on a counter; a registration a second past its expiry is a dead replica's.
         local function leased_for(registry)
           local longest = -1
@@ -125,25 +201,16 @@ internal static class RedisCounterScripts
         end
         local totals = {}
         for i = 1, n do
-          local kind, amount, limit = tonumber(arg(i, 1)), tonumber(arg(i, 2)), tonumber(arg(i, 3))
-          local period, seed = tonumber(arg(i, 4)), tonumber(arg(i, 5))
+          local kind, amount, limit, period = tonumber(arg(i, 1)), tonumber(arg(i, 2)), tonumber(arg(i, 3)), tonumber(arg(i, 4))
           local k = (i - 1) * 4
-          if kind == 0 then
-            local log, totalKey = KEYS[k + 1], KEYS[k + 2]
-            local total = tonumber(redis.call('GET', totalKey) or '0')
-            local expired = redis.call('ZRANGEBYSCORE', log, '-inf', now - period)
-            for _, member in ipairs(expired) do
-              total = total - amount_of(member)
-            end
-            if #expired > 0 then
-              redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
-              redis.call('SET', totalKey, total, 'KEEPTTL')
-            end
-            if total + amount > limit then
-              local retry = period
+          local total = current(i)
+          if total + amount > limit then
+            local retry = 0
+            if kind == 0 then
+              retry = period
               if amount <= limit then
                 local remaining = total
-                local entries = redis.call('ZRANGE', log, 0, -1, 'WITHSCORES')
+                local entries = redis.call('ZRANGE', KEYS[k + 1], 0, -1, 'WITHSCORES')
                 for j = 1, #entries, 2 do
                   remaining = remaining - amount_of(entries[j])
                   if remaining + amount <= limit then
@@ -152,49 +219,34 @@ internal static class RedisCounterScripts
                   end
                 end
               end
-              return {i - 1, total, retry, leased_for(KEYS[k + 4])}
             end
-            totals[i] = total
-          else
-            local current = tonumber(redis.call('GET', KEYS[k + 1]) or seed)
-            if current + amount > limit then
-              return {i - 1, current, 0, leased_for(KEYS[k + 4])}
-            end
-            totals[i] = current
+            return {i - 1, total, retry, leased_for(KEYS[k + 4])}
           end
+          totals[i] = total
         end
         local result = {-1, 0, 0, -1}
         for i = 1, n do
-          local kind, amount, limit = tonumber(arg(i, 1)), tonumber(arg(i, 2)), tonumber(arg(i, 3))
-          local period, seed, extra, id = tonumber(arg(i, 4)), arg(i, 5), tonumber(arg(i, 6)), arg(i, 7)
-          local k = (i - 1) * 4
-          local remaining = limit - totals[i] - amount
-          local granted, entry = 0, 0
-          if extra > 0 and amount == 0 then
-            if remaining * 4 > limit then
-              granted = 1
-            end
-          elseif extra > 0 and math.floor(remaining / 16) >= amount then
-            granted = math.min(extra, math.floor(remaining / 16))
-          end
-          if kind == 0 then
-            add_to_window(k, now, amount, period)
-            if granted > 0 and amount > 0 then
-              entry = redis.call('INCR', KEYS[k + 3])
-              redis.call('ZADD', KEYS[k + 1], now + lifetime, entry .. ':' .. string.format('%d', granted))
-              redis.call('INCRBY', KEYS[k + 2], string.format('%d', granted))
-              for j = 1, 3 do
-                extend(KEYS[k + j], period + lifetime)
-              end
-            end
-          else
-            redis.call('SET', KEYS[k + 1], seed, 'NX')
-            redis.call('INCRBY', KEYS[k + 1], string.format('%d', amount + granted))
-            redis.call('PEXPIRE', KEYS[k + 1], period)
-          end
-          if granted > 0 and amount > 0 then
-            redis.call('HSET', KEYS[k + 4], id, now + lifetime)
-            extend(KEYS[k + 4], lifetime + 2000)
+          local amount, limit = tonumber(arg(i, 2)), tonumber(arg(i, 3))
+          local granted = lease_size(amount, tonumber(arg(i, 6)), limit - totals[i] - amount, limit)
+          result[#result + 1] = granted
+          result[#result + 1] = charge(i, amount, amount, granted)
+        end
+        return result
+        """;
+
+    /// <summary>
+    /// KEYS and ARGV as <see cref="LeaseFunctions"/> lays them out, with each counter's amount the unit its lease is
+    /// sized in and nothing charged for a call: a lease renewed ahead of need. Grants each asked extra as
+    /// <c>lease_size</c> allows, on each counter alone. Returns {granted, entry} per counter.
+    /// </summary>
+    public const string LeaseAll = LeaseFunctions + """
+        local result = {}
+        for i = 1, n do
+          local unit, limit = tonumber(arg(i, 2)), tonumber(arg(i, 3))
+          local granted = lease_size(unit, tonumber(arg(i, 6)), limit - current(i), limit)
+          local entry = 0
+          if granted > 0 then
+            entry = charge(i, 0, unit, granted)
           end
           result[#result + 1] = granted
           result[#result + 1] = entry

@@ -8,19 +8,7 @@ internal sealed partial class RedisSharedCounters
     public async ValueTask<LeasedCharge> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, IReadOnlyList<LeaseAsk>? asks, TimeSpan lifetime,
         CancellationToken cancellationToken)
     {
-        var keys = CounterKeys(charges.Count, i => (charges[i].Kind, charges[i].Key));
-        var values = new RedisValue[1 + (charges.Count * 7)];
-        values[0] = (long)lifetime.TotalMilliseconds;
-        for (var i = 0; i < charges.Count; i++)
-        {
-            var at = 1 + (i * 7);
-            WriteCharge(charges[i], values, at);
-            var ask = asks?[i] ?? default;
-            values[at + 5] = ask.Extra;
-            values[at + 6] = ask.LeaseId ?? string.Empty;
-        }
-
-        var result = (RedisResult[])(await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(RedisCounterScripts.TryChargeAll, keys, values)))!;
+        var result = await EvaluateAsync(RedisCounterScripts.TryChargeAll, charges, asks, lifetime);
         var refused = (int)result[0];
         if (refused >= 0)
         {
@@ -38,6 +26,38 @@ internal sealed partial class RedisSharedCounters
         }
 
         return new LeasedCharge(ChargeResult.Charged, granted, entries, null);
+    }
+
+    public async ValueTask<LeaseGrants> LeaseAllAsync(IReadOnlyList<CounterCharge> units, IReadOnlyList<LeaseAsk> asks, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var result = await EvaluateAsync(RedisCounterScripts.LeaseAll, units, asks, lifetime);
+        var granted = new long[units.Count];
+        var entries = new long[units.Count];
+        for (var i = 0; i < units.Count; i++)
+        {
+            granted[i] = (long)result[i * 2];
+            entries[i] = (long)result[(i * 2) + 1];
+        }
+
+        return new LeaseGrants(granted, entries);
+    }
+
+    /// <summary>Runs a lease script on the counters: the lifetime, then each charge's five values, extra asked and lease id.</summary>
+    private async Task<RedisResult[]> EvaluateAsync(string script, IReadOnlyList<CounterCharge> charges, IReadOnlyList<LeaseAsk>? asks, TimeSpan lifetime)
+    {
+        var keys = CounterKeys(charges.Count, i => (charges[i].Kind, charges[i].Key));
+        var values = new RedisValue[1 + (charges.Count * 7)];
+        values[0] = (long)lifetime.TotalMilliseconds;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            var at = 1 + (i * 7);
+            WriteCharge(charges[i], values, at);
+            var ask = asks?[i] ?? default;
+            values[at + 5] = ask.Extra;
+            values[at + 6] = ask.LeaseId ?? string.Empty;
+        }
+
+        return (RedisResult[])(await redis.CallAsync(Seam, db => db.ScriptEvaluateAsync(script, keys, values)))!;
     }
 
     public ValueTask ReturnAllAsync(IReadOnlyList<LeaseReturn> returns, CancellationToken cancellationToken) =>

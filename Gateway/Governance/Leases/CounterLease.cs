@@ -5,13 +5,15 @@ namespace Gateway.Governance.Leases;
 /// <summary>
 /// Capacity of one counter this replica has charged in Redis ahead of use, handed to calls in memory until its
 /// deadline; a check-only lease (a tpm window far below its limit) admits calls until then without counting them.
+/// A busy lease is renewed before it runs out (<see cref="TryBeginRenewal"/>), so calls keep finding one.
 /// </summary>
-internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long granted, long entry, long deadline, int calls)
+internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long granted, long entry, long deadline, long renewAt, int calls)
 {
     private readonly Lock _gate = new();
     private long _used;
     private int _takes;
     private bool _exhausted;
+    private bool _renewing;
 
     public long Deadline => deadline;
 
@@ -22,9 +24,13 @@ internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long gran
 
     private bool CheckOnly => charge.Amount == 0;
 
-    /// <summary>Takes <paramref name="amount"/> for a call, as if the call had charged Redis itself.</summary>
-    public bool TryTake(long amount, long now)
+    /// <summary>
+    /// Takes <paramref name="amount"/> for a call, as if the call had charged Redis itself. When that makes the lease due
+    /// for renewal (<see cref="RenewalDue"/>), once, also says how many calls the next one is to be sized for.
+    /// </summary>
+    public bool TryTake(long amount, long now, int maxCalls, out int renewFor)
     {
+        renewFor = 0;
         lock (_gate)
         {
             if (Ended || now >= deadline || CheckOnly != (amount == 0))
@@ -40,6 +46,11 @@ internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long gran
 
             _used += amount;
             _takes++;
+            if (!_renewing && RenewalDue(now, maxCalls, out renewFor))
+            {
+                _renewing = true;
+            }
+
             return true;
         }
     }
@@ -105,6 +116,26 @@ internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long gran
             EndedAt = now;
             return CheckOnly ? null : new LeaseReturn(charge.Kind, charge.Key, ask.LeaseId, entry, granted, granted - _used);
         }
+    }
+
+    /// <summary>
+    /// A busy lease is renewed while calls can still take from it: once more than half of it is used (the next one
+    /// sized for twice as many calls), or once its renewal time has come (sized for as many, or half as many when less
+    /// than a quarter was used by then).
+    /// </summary>
+    private bool RenewalDue(long now, int maxCalls, out int nextCalls)
+    {
+        nextCalls = 0;
+        if (!CheckOnly && _used * 2 > granted)
+        {
+            nextCalls = Math.Min(maxCalls, calls * 2);
+        }
+        else if (now >= renewAt)
+        {
+            nextCalls = !CheckOnly && _takes * 4 < calls ? Math.Max(1, calls / 2) : calls;
+        }
+
+        return nextCalls > 0;
     }
 
     /// <summary>How many calls the counter's next lease is sized for: twice as many after this one ran out, half after it was mostly unused.</summary>

@@ -12,6 +12,8 @@ namespace Gateway.Governance.Leases;
 /// near a limit every call is charged directly. Leases end after <see cref="CounterLeaseOptions.Lifetime"/> and their
 /// unused rest goes back. A call refused while leases are out on the refused counter gives back this replica's own and
 /// waits (at most a second from its first refusal) for the others' before its answer, so the limits admit exactly what exact counters would.
+/// A lease in use is renewed in the background before it runs out or ends, so that under steady load calls keep
+/// finding one and none waits on Redis.
 /// </summary>
 internal sealed partial class CounterLeases(
     IOptions<GovernanceOptions> options,
@@ -29,6 +31,9 @@ internal sealed partial class CounterLeases(
     private readonly ConcurrentQueue<LeaseReturn> _replaced = new();
     private readonly string _replica = Guid.NewGuid().ToString("N");
     private long _lastLease;
+    private int _renewalsUnderWay;
+    private int _stopping;
+    private readonly TaskCompletionSource _renewalsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Leases are on (the default) and the counters are Redis.</summary>
     public bool Active => store is not null && options.Value.Leases.Enabled;
@@ -68,13 +73,19 @@ internal sealed partial class CounterLeases(
     private async ValueTask<(ChargeResult Result, TimeSpan? LeasedFor)> TryChargeOnceAsync(IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
     {
         var now = clock.GetTimestamp();
+        var settings = options.Value.Leases;
         var taken = new CounterLease?[charges.Count];
         List<int>? direct = null;
+        List<(CounterCharge Unit, int Calls)>? due = null;
         for (var i = 0; i < charges.Count; i++)
         {
-            if (_leases.TryGetValue(charges[i].Key, out var lease) && lease.TryTake(charges[i].Amount, now))
+            if (_leases.TryGetValue(charges[i].Key, out var lease) && lease.TryTake(charges[i].Amount, now, settings.MaxCalls, out var renewFor))
             {
                 taken[i] = lease;
+                if (renewFor > 0)
+                {
+                    (due ??= []).Add((charges[i], renewFor));
+                }
             }
             else
             {
@@ -82,12 +93,16 @@ internal sealed partial class CounterLeases(
             }
         }
 
+        if (due is not null)
+        {
+            StartRenewal(due);
+        }
+
         if (direct is null)
         {
             return (ChargeResult.Charged, null);
         }
 
-        var settings = options.Value.Leases;
         var directCharges = new CounterCharge[direct.Count];
         var asks = new LeaseAsk[direct.Count];
         var sizes = new int[direct.Count];
@@ -129,17 +144,92 @@ internal sealed partial class CounterLeases(
             return (result.Result with { Refused = direct[result.Result.Refused] }, result.OthersLeasedFor);
         }
 
-        // The deadline counts from before the script ran, so this replica stops using a lease before Redis's registration of it expires.
-        var deadline = now + (long)(settings.Lifetime.TotalSeconds * clock.TimestampFrequency);
         for (var j = 0; j < direct.Count; j++)
         {
             if (result.Granted[j] > 0)
             {
-                Install(new CounterLease(directCharges[j], asks[j], result.Granted[j], result.Entries[j], deadline, sizes[j]), directCharges[j].Key, now);
+                Install(NewLease(directCharges[j], asks[j], result.Granted[j], result.Entries[j], now, sizes[j]), directCharges[j].Key, now);
             }
         }
 
         return (ChargeResult.Charged, null);
+    }
+
+    /// <summary>Asks Redis for the next leases of counters whose lease a call found due for renewal, without waiting for the answer.</summary>
+    private void StartRenewal(List<(CounterCharge Unit, int Calls)> due)
+    {
+        // Counted before the stop flag is read, so a stop either sees this renewal under way or this renewal sees the stop.
+        Interlocked.Increment(ref _renewalsUnderWay);
+        due.RemoveAll(d => !_asking.TryAdd(d.Unit.Key, 0));
+        if (Volatile.Read(ref _stopping) == 1 || due.Count == 0)
+        {
+            EndRenewal(due);
+            return;
+        }
+
+        _ = RenewAsync(due);
+    }
+
+    private async Task RenewAsync(List<(CounterCharge Unit, int Calls)> due)
+    {
+        try
+        {
+            var lifetime = options.Value.Leases.Lifetime;
+            var units = new CounterCharge[due.Count];
+            var asks = new LeaseAsk[due.Count];
+            for (var j = 0; j < due.Count; j++)
+            {
+                var (unit, calls) = due[j];
+                units[j] = unit;
+                asks[j] = new LeaseAsk(unit.Amount == 0 ? 1 : calls * unit.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
+            }
+
+            var now = clock.GetTimestamp();
+            var grants = await store!.LeaseAllAsync(units, asks, lifetime, CancellationToken.None);
+            for (var j = 0; j < due.Count; j++)
+            {
+                if (grants.Granted[j] > 0)
+                {
+                    Install(NewLease(units[j], asks[j], grants.Granted[j], grants.Entries[j], now, due[j].Calls), units[j].Key, now);
+                }
+            }
+        }
+        catch (StorageUnavailableException exception)
+        {
+            // The leases in use run out or end as without a renewal, and calls then charge Redis themselves.
+            LogRenewalFailed(logger, due.Count, exception.Message);
+        }
+        catch (Exception exception)
+        {
+            LogRenewalError(logger, due.Count, exception);
+        }
+        finally
+        {
+            EndRenewal(due);
+        }
+    }
+
+    private void EndRenewal(List<(CounterCharge Unit, int Calls)> asked)
+    {
+        foreach (var (unit, _) in asked)
+        {
+            _asking.TryRemove(unit.Key, out _);
+        }
+
+        if (Interlocked.Decrement(ref _renewalsUnderWay) == 0 && Volatile.Read(ref _stopping) == 1)
+        {
+            _renewalsDone.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// A lease charged at <paramref name="askedAt"/> (before the script ran, so this replica stops using it before
+    /// Redis's registration of it expires), due for renewal when three fifths of its lifetime have passed.
+    /// </summary>
+    private CounterLease NewLease(CounterCharge unit, LeaseAsk ask, long granted, long entry, long askedAt, int calls)
+    {
+        var lifetime = (long)(options.Value.Leases.Lifetime.TotalSeconds * clock.TimestampFrequency);
+        return new CounterLease(unit, ask, granted, entry, askedAt + lifetime, askedAt + (lifetime * 3 / 5), calls);
     }
 
     private void Install(CounterLease lease, string key, long now)
@@ -184,15 +274,29 @@ internal sealed partial class CounterLeases(
         }
     }
 
-    /// <summary>Ends and gives back this replica's lease on the counter; false when it had none to give back.</summary>
+    /// <summary>
+    /// Ends and gives back this replica's lease on the counter, with the rest of leases renewal replaced meanwhile;
+    /// false when it had none to give back.
+    /// </summary>
     private async ValueTask<bool> ReturnNowAsync(string key, CancellationToken cancellationToken)
     {
-        if (!_leases.TryGetValue(key, out var lease) || lease.End(clock.GetTimestamp()) is not { } rest)
+        var returns = new List<LeaseReturn>();
+        if (_leases.TryGetValue(key, out var lease) && lease.End(clock.GetTimestamp()) is { } rest)
+        {
+            returns.Add(rest);
+        }
+
+        while (_replaced.TryDequeue(out var replaced))
+        {
+            returns.Add(replaced);
+        }
+
+        if (returns.Count == 0)
         {
             return false;
         }
 
-        await store!.ReturnAllAsync([rest], cancellationToken);
+        await store!.ReturnAllAsync(returns, cancellationToken);
         return true;
     }
 
@@ -219,6 +323,12 @@ internal sealed partial class CounterLeases(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        Interlocked.Exchange(ref _stopping, 1);
+        if (Volatile.Read(ref _renewalsUnderWay) > 0)
+        {
+            await _renewalsDone.Task.WaitAsync(cancellationToken);
+        }
+
         if (Active)
         {
             // What this replica leased but never used goes back before it stops, not when the windows and periods end.
@@ -266,6 +376,12 @@ internal sealed partial class CounterLeases(
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing {Count} counter lease(s) failed; calls charge Redis once the leases in use run out ({Reason})")]
+    private static partial void LogRenewalFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Renewing {Count} counter lease(s) failed; calls charge Redis once the leases in use run out")]
+    private static partial void LogRenewalError(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Giving back {Count} counter lease(s) failed; their unused rest stays counted until the windows and periods end ({Reason})")]
     private static partial void LogReturnFailed(ILogger logger, int count, string reason);

@@ -37,9 +37,9 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
 
     private async Task<long> WindowTotalAsync(string key) => (long)await _redis.GetDatabase().StringGetAsync($"window:{{{key}}}:total");
 
-    private async Task<Replica> StartReplicaAsync(TimeSpan lifetime, string? connection = null, bool sweeping = true)
+    private async Task<Replica> StartReplicaAsync(TimeSpan lifetime, string? connection = null, bool sweeping = true, TimeProvider? clock = null)
     {
-        var replica = await Replica.StartAsync(connection ?? redis.ConnectionString, lifetime, sweeping);
+        var replica = await Replica.StartAsync(connection ?? redis.ConnectionString, lifetime, sweeping, clock ?? TimeProvider.System);
         _replicas.Add(replica);
         return replica;
     }
@@ -52,16 +52,16 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
 
         Assert.True((await replica.Leases.TryChargeAsync([CounterCharge.Window(key, 1, 10_000, Minute)], Cancel)).Admitted);
         var leased = await WindowTotalAsync(key);
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 4; i++)
         {
             Assert.True((await replica.Leases.TryChargeAsync([CounterCharge.Window(key, 1, 10_000, Minute)], Cancel)).Admitted);
         }
 
-        // The first call charged itself and a lease; the next five came out of the lease.
-        Assert.True(leased > 6, $"No lease was granted (window total {leased}).");
+        // The first call charged itself and a lease of eight; the next four came out of the lease (half of it: not yet due for renewal).
+        Assert.True(leased > 5, $"No lease was granted (window total {leased}).");
         Assert.Equal(leased, await WindowTotalAsync(key));
         await replica.StopAsync();
-        Assert.Equal(6, await WindowTotalAsync(key));
+        Assert.Equal(5, await WindowTotalAsync(key));
     }
 
     [Fact]
@@ -156,9 +156,10 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
         Assert.True((await replica.Leases.TryChargeAsync(Call(), Cancel)).Admitted);
         var commands = await RedisScriptCalls.CountAsync(ownRedis);
 
-        // The slot comes back and the unspent part of the reservation (or an overrun, taken) settles in the leases.
+        // The slot comes back and the unspent part of the reservation (or an overrun, taken) settles in the leases; a
+        // dozen calls leave the budget's lease (sized for eight estimates) less than half used, so it is not renewed.
         long spent = 0;
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 12; i++)
         {
             var actual = i == 10 ? Estimate + 3_000 : 5_000;
             spent += actual;
@@ -172,6 +173,60 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
         // One call is still in flight with its reservation: what the counters hold once the leases are back.
         Assert.Equal(1, await replica.Counters.GetAsync(parallel, Cancel));
         Assert.Equal(spent + Estimate, await replica.Counters.GetAsync(budget, Cancel));
+    }
+
+    [Fact]
+    public async Task A_lease_in_use_is_renewed_before_it_ends_or_runs_out_so_no_call_after_the_first_charges_Redis()
+    {
+        var clock = new ManualClock();
+        var lifetime = TimeSpan.FromMilliseconds(250);
+        var replica = await StartReplicaAsync(lifetime, clock: clock);
+        var key = Key("renewed-rpm");
+        var calls = 0;
+        async Task CallAsync()
+        {
+            Assert.True((await replica.Leases.TryChargeAsync([CounterCharge.Window(key, 1, 100_000, Minute)], Cancel)).Admitted);
+            calls++;
+        }
+
+        await CallAsync();
+        await CallAsync();
+        await CallAsync();
+        Assert.Equal((1, 0), (replica.Store.Charges, replica.Store.Renewals));
+
+        // Three fifths of the lifetime on, a call finds the lease due: the next one is asked for while this one serves.
+        clock.Advance(TimeSpan.FromMilliseconds(160));
+        await CallAsync();
+        await UntilAsync(() => replica.Leases.HeldUnused(key) == 8, "the lease renewed at its renewal time");
+
+        // Past the first lease's end, calls take from the renewed one; once more than half of it is used, it is renewed
+        // again, for twice as many calls.
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        for (var i = 0; i < 5; i++)
+        {
+            await CallAsync();
+        }
+
+        await UntilAsync(() => replica.Leases.HeldUnused(key) == 16, "the lease renewed once half used");
+        for (var i = 0; i < 8; i++)
+        {
+            await CallAsync();
+        }
+
+        Assert.Equal(1, replica.Store.Charges);
+        Assert.Equal([8, 8, 16], replica.Store.Asked);
+        await replica.StopAsync();
+        Assert.Equal(calls, await WindowTotalAsync(key));
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"Not seen within 10 s: {what}.");
+            await Task.Delay(10, Cancel);
+        }
     }
 
     [Fact]
@@ -252,15 +307,18 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
     }
 
     /// <summary>One replica's counters and leases: its own host (and Redis connection), nothing shared with another.</summary>
-    private sealed class Replica(IHost host, CounterLeases leases, bool sweeping) : IAsyncDisposable
+    private sealed class Replica(IHost host, CounterLeases leases, CountingLeasedCounters store, bool sweeping) : IAsyncDisposable
     {
         private bool _stopped;
 
         public CounterLeases Leases => leases;
 
+        /// <summary>What the leases asked of Redis.</summary>
+        public CountingLeasedCounters Store => store;
+
         public ISharedCounters Counters => host.Services.GetRequiredService<ISharedCounters>();
 
-        public static async Task<Replica> StartAsync(string connection, TimeSpan lifetime, bool sweeping)
+        public static async Task<Replica> StartAsync(string connection, TimeSpan lifetime, bool sweeping, TimeProvider clock)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Configuration["ConnectionStrings:redis"] = connection;
@@ -268,14 +326,14 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
             var host = builder.Build();
             await host.StartAsync(Cancel);
             var options = Options.Create(new GovernanceOptions { Leases = new CounterLeaseOptions { Lifetime = lifetime } });
-            var leases = new CounterLeases(options, host.Services.GetRequiredService<ISharedCounters>(), TimeProvider.System, NullLogger<CounterLeases>.Instance,
-                host.Services.GetRequiredService<ILeasedCounters>());
+            var store = new CountingLeasedCounters(host.Services.GetRequiredService<ILeasedCounters>());
+            var leases = new CounterLeases(options, host.Services.GetRequiredService<ISharedCounters>(), clock, NullLogger<CounterLeases>.Instance, store);
             if (sweeping)
             {
                 await leases.StartAsync(Cancel);
             }
 
-            return new Replica(host, leases, sweeping);
+            return new Replica(host, leases, store, sweeping);
         }
 
         /// <summary>Stops as the gateway does: the leases are given back.</summary>

@@ -94,6 +94,55 @@ public sealed class RedisCounterLeaseTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_renewal_leases_each_counter_without_charging_a_call_and_only_while_plenty_of_room_remains()
+    {
+        var window = Key("renew-rpm");
+        var budget = Key("renew-budget");
+        var full = Key("renew-full-budget");
+        await Counters.TryChargeAllAsync([CounterCharge.Value(full, 15_000, 16_000, Minute)], Cancel);
+        var asks = new[] { Ask(10), Ask(8_000), Ask(8_000) };
+
+        var grants = await Leased.LeaseAllAsync(
+            [CounterCharge.Window(window, 1, 1_000, Minute), CounterCharge.Value(budget, 1_000, 10_000_000, Minute, seed: 2_000), CounterCharge.Value(full, 1_000, 16_000, Minute)],
+            asks, Lifetime, Cancel);
+
+        // The full budget is refused its lease alone; the others are leased what they asked for, and no call is charged.
+        Assert.Equal([10, 8_000, 0], grants.Granted);
+        Assert.Equal(10, await WindowTotalAsync(window));
+        Assert.Equal(10_000, await Counters.GetAsync(budget, Cancel));
+        Assert.Equal(15_000, await Counters.GetAsync(full, Cancel));
+        var score = await _redis.GetDatabase().SortedSetScoreAsync($"window:{{{window}}}:log", $"{grants.Entries[0]}:10");
+        Assert.InRange(score!.Value, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 100, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 400);
+
+        await Leased.ReturnAllAsync(
+            [new LeaseReturn(CounterKind.Window, window, asks[0].LeaseId, grants.Entries[0], 10, Unused: 7), new LeaseReturn(CounterKind.Value, budget, asks[1].LeaseId, 0, 8_000, Unused: 8_000)],
+            Cancel);
+        Assert.Equal(3, await WindowTotalAsync(window));
+        Assert.Equal(2_000, await Counters.GetAsync(budget, Cancel));
+    }
+
+    [Fact]
+    public async Task A_check_only_lease_is_a_time_lease_that_adds_nothing_to_the_counter()
+    {
+        var tpm = Key("check-tpm");
+        var free = Key("check-budget");
+        await Counters.TryChargeAllAsync([CounterCharge.Window(tpm, 700, 1_000, Minute)], Cancel);
+
+        var charged = await Leased.TryChargeAllAsync([CounterCharge.Window(tpm, 0, 1_000, Minute), CounterCharge.Value(free, 0, 1_000, Minute)], [Ask(1), Ask(1)], Lifetime, Cancel);
+        var renewed = await Leased.LeaseAllAsync([CounterCharge.Window(tpm, 0, 1_000, Minute)], [Ask(1)], Lifetime, Cancel);
+
+        Assert.Equal([1, 1], charged.Granted);
+        Assert.Equal([1], renewed.Granted);
+        Assert.Equal(700, await WindowTotalAsync(tpm));
+        Assert.Equal(0, await Counters.GetAsync(free, Cancel));
+
+        // More than three quarters full: no time lease, so every call looks at the window itself.
+        await Counters.TryChargeAllAsync([CounterCharge.Window(tpm, 100, 1_000, Minute)], Cancel);
+        var full = await Leased.LeaseAllAsync([CounterCharge.Window(tpm, 0, 1_000, Minute)], [Ask(1)], Lifetime, Cancel);
+        Assert.Equal([0], full.Granted);
+    }
+
+    [Fact]
     public async Task A_refused_counter_says_how_long_it_is_leased_until_the_lease_is_given_back()
     {
         var key = Key("leased-rpm");
