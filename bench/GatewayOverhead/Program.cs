@@ -23,6 +23,8 @@ using TestInfrastructure;
 // in step (with one constant wait all 64 calls reach the gateway together every L ms and queue behind each other),
 // while every hundred calls wait the same in total: with requests a multiple of 1,000, each block of the direct and
 // the gateway runs sees the same latencies.
+// nginx, as a plain reverse proxy in front of the same upstreams, gets rows of its own (bench/GatewayOverhead/NginxReference.cs):
+// the latency any proxy hop adds on this machine, to read the gateway's against.
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
 // variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
@@ -66,6 +68,9 @@ try
         var environment = settings.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
         gateways.Add(await StartGatewayAsync($"key, Redis, {label}", redis.ConnectionString, governed: true, environment));
     }
+
+    var (nginx, nginxScratch, nginxEndpoints) = await NginxReference.StartAsync(upstreamLatencyMs > 0 ? [upstreamBase, slowUpstreamBase] : [upstreamBase]);
+    gateways.Add(new Gateway("nginx (reference)", nginx, nginxScratch, nginxEndpoints[0], null, UsesRedis: false, nginxEndpoints.ElementAtOrDefault(1)));
 }
 catch (InvalidOperationException exception)
 {
@@ -117,7 +122,7 @@ foreach (var kind in kinds)
     {
         var run = gatewayRuns[i];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {P(run.Overheads, 50):0.000} | {P(run.Overheads, 99):0.000} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
+            $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {Overhead(gateways[i], run, 50)} | {Overhead(gateways[i], run, 99)} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
     }
 }
 
@@ -141,7 +146,7 @@ async Task WarmUpAsync(RunKind kind, int count)
 }
 
 Task<Run> RunGatewayAsync(Gateway gateway, RunKind kind, int count) =>
-    RunAsync(kind, gateway.Endpoint, gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, count);
+    RunAsync(kind, gateway.EndpointFor(kind), gateway.Key, gateway.Process, gateway.UsesRedis ? redisProcess : null, count);
 
 async Task<Gateway> StartGatewayAsync(string name, string? redisConnection, bool governed, Dictionary<string, string?>? settings = null)
 {
@@ -254,6 +259,10 @@ async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess?
     return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu, wallSeconds);
 }
 
+// Only the gateway answers with its own measure of its overhead.
+static string Overhead(Gateway gateway, Run run, int percentile) =>
+    gateway.Key is null ? "–" : P(run.Overheads, percentile).ToString("0.000", CultureInfo.InvariantCulture);
+
 static long ResidentMegabytes(int processId) => ProcessMemory.ResidentBytes([processId]) / (1024 * 1024);
 
 static double CpuMilliseconds(int processId) => ProcessCpu.Seconds([processId]) * 1000;
@@ -298,9 +307,11 @@ internal sealed record RunKind(bool Stream, int Concurrency, string Model, Uri D
         : string.Create(CultureInfo.InvariantCulture, $"{Concurrency}");
 }
 
-/// <summary>One gateway process of the run, with the key its calls carry.</summary>
-internal sealed record Gateway(string Name, ExternalProcess Process, TemporaryDirectory Data, Uri Endpoint, string Key, bool UsesRedis) : IAsyncDisposable
+/// <summary>One gateway process of the run (or the nginx reference, which takes no key and has a port per upstream), with the key its calls carry.</summary>
+internal sealed record Gateway(string Name, ExternalProcess Process, TemporaryDirectory Data, Uri Endpoint, string? Key, bool UsesRedis, Uri? SlowEndpoint = null) : IAsyncDisposable
 {
+    public Uri EndpointFor(RunKind kind) => kind.UpstreamLatencyMs > 0 && SlowEndpoint is { } slow ? slow : Endpoint;
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
