@@ -16,8 +16,8 @@ using TestInfrastructure;
 //   master key      – no governance check has anything to charge;
 //   key, in-process – a virtual key with a budget, rpm, tpm and parallel limits, counters in this process;
 //   key, Redis      – the same key, counters, spend buffer and invalidations in a local Redis.
-// Then concurrency 64 again against an upstream that waits before answering (--upstream-latency-ms L, default 100; 0
-// leaves those rows out), as an LLM does: 64 calls in flight then offer a load the machine can carry, so the added
+// Then concurrency 64 again (or as --slow-concurrency C,… says) against an upstream that waits before answering
+// (--upstream-latency-ms L, default 100; 0 leaves those rows out), as an LLM does: 64 calls in flight then offer a load the machine can carry, so the added
 // latency is the gateway's and not the queue of a saturated machine, as it is against an upstream that answers at once.
 // Its waits spread evenly from L/2 to 3L/2 in a fixed order (bench/FakeLlmUpstream), so the 64 clients do not stay
 // in step (with one constant wait all 64 calls reach the gateway together every L ms and queue behind each other),
@@ -30,7 +30,10 @@ using TestInfrastructure;
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
 var latencyOption = Array.IndexOf(args, "--upstream-latency-ms");
 var upstreamLatencyMs = latencyOption >= 0 ? int.Parse(args[latencyOption + 1], CultureInfo.InvariantCulture) : 100;
-var positional = args.Where((_, i) => latencyOption < 0 || (i != latencyOption && i != latencyOption + 1)).ToArray();
+var slowConcurrencyOption = Array.IndexOf(args, "--slow-concurrency");
+var slowConcurrencies = slowConcurrencyOption >= 0 ? args[slowConcurrencyOption + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [64];
+var optionArguments = new[] { latencyOption, latencyOption + 1, slowConcurrencyOption, slowConcurrencyOption + 1 }.Where(i => i > 0).ToHashSet();
+var positional = args.Where((_, i) => !optionArguments.Contains(i)).ToArray();
 var requests = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -87,11 +90,13 @@ foreach (var stream in new[] { false, true })
 
 if (upstreamLatencyMs > 0)
 {
-    kinds.Add(new RunKind(false, 64, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs));
-    kinds.Add(new RunKind(true, 64, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs));
+    foreach (var stream in new[] { false, true })
+    {
+        kinds.AddRange(slowConcurrencies.Select(c => new RunKind(stream, c, "bench-slow", new Uri(slowUpstreamBase, "v1/chat/completions"), upstreamLatencyMs)));
+    }
 }
 
-Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"64, upstream {upstreamLatencyMs / 2}–{upstreamLatencyMs * 3 / 2} ms\": 64 calls in flight to an upstream that answers after that many ms, spread evenly");
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"C, upstream {upstreamLatencyMs / 2}–{upstreamLatencyMs * 3 / 2} ms\": C calls in flight to an upstream that answers after that many ms, spread evenly");
 Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call | gateway calls/s |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 // Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
