@@ -57,11 +57,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("input[name=Email]", email);
         await page.FillAsync("input[name=Password]", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal), Loaded);
+        await WaitForPageAsync(page, "url => !url.pathname.endsWith('/sign-in')");
     }
 
-    /// <summary>Pages are rendered on the server whole, so a navigation is done once the document is parsed.</summary>
-    public static PageWaitForURLOptions Loaded { get; } = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    /// <summary>
+    /// Waits until the page shows a parsed document whose address passes <paramref name="urlTest"/>, a JavaScript
+    /// function of a <c>URL</c>. Pages are rendered on the server whole and every link and form loads a new document,
+    /// so a navigation is done once the document is parsed.
+    /// </summary>
+    /// <remarks>
+    /// The page is asked, so it does not matter whether the navigation ended before the wait began (a click already
+    /// waits for the navigation it starts to commit). Playwright .NET's <c>WaitForURLAsync</c> with a load state is
+    /// not used: it checks the load states seen so far and then subscribes to the next one, on the test's thread, while
+    /// the driver's events arrive on another; a DOMContentLoaded landing in between is lost and the wait times out on
+    /// a loaded page.
+    /// </remarks>
+    public static async Task WaitForPageAsync(IPage page, string urlTest) =>
+        await page.WaitForFunctionAsync($"() => document.readyState !== 'loading' && ({urlTest})(new URL(location.href))");
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
