@@ -75,8 +75,32 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static async Task WaitForPageAsync(IPage page, string urlTest) =>
         await page.WaitForFunctionAsync($"() => document.readyState !== 'loading' && ({urlTest})(new URL(location.href))");
 
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
+    /// <summary>Saves the whole page as <c>{name}.png</c> in <see cref="ScreenshotDirectory"/>, for people to look at.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var options = new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true };
+        try
+        {
+            await page.ScreenshotAsync(options);
+        }
+        catch (PlaywrightException error) when (error.Message.Contains(UncapturedFrame, StringComparison.Ordinal))
+        {
+            // Chromium answers so when the page's compositor has no frame to copy yet, as just after a navigation on a
+            // loaded machine; once two animation frames have passed, one has been drawn.
+            try
+            {
+                await page.EvaluateAsync("() => new Promise(drawn => requestAnimationFrame(() => requestAnimationFrame(drawn)))");
+                await page.ScreenshotAsync(options);
+            }
+            catch (PlaywrightException again) when (again.Message.Contains(UncapturedFrame, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Chromium could not capture the screenshot '{name}' of {page.Url}, twice in a row.", again);
+            }
+        }
+    }
+
+    /// <summary>What Chromium answers when its compositor gives no frame to copy.</summary>
+    private const string UncapturedFrame = "Unable to capture screenshot";
 
     public async ValueTask DisposeAsync()
     {
