@@ -57,14 +57,50 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("input[name=Email]", email);
         await page.FillAsync("input[name=Password]", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal), Loaded);
+        await WaitForPageAsync(page, "url => !url.pathname.endsWith('/sign-in')");
     }
 
-    /// <summary>Pages are rendered on the server whole, so a navigation is done once the document is parsed.</summary>
-    public static PageWaitForURLOptions Loaded { get; } = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    /// <summary>
+    /// Waits until the page shows a parsed document whose address passes <paramref name="urlTest"/>, a JavaScript
+    /// function of a <c>URL</c>. Pages are rendered on the server whole and every link and form loads a new document,
+    /// so a navigation is done once the document is parsed.
+    /// </summary>
+    /// <remarks>
+    /// The page is asked, so it does not matter whether the navigation ended before the wait began (a click already
+    /// waits for the navigation it starts to commit). Playwright .NET's <c>WaitForURLAsync</c> with a load state is
+    /// not used: it checks the load states seen so far and then subscribes to the next one, on the test's thread, while
+    /// the driver's events arrive on another; a DOMContentLoaded landing in between is lost and the wait times out on
+    /// a loaded page.
+    /// </remarks>
+    public static async Task WaitForPageAsync(IPage page, string urlTest) =>
+        await page.WaitForFunctionAsync($"() => document.readyState !== 'loading' && ({urlTest})(new URL(location.href))");
 
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
+    /// <summary>Saves the whole page as <c>{name}.png</c> in <see cref="ScreenshotDirectory"/>, for people to look at.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var options = new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true };
+        try
+        {
+            await page.ScreenshotAsync(options);
+        }
+        catch (PlaywrightException error) when (error.Message.Contains(UncapturedFrame, StringComparison.Ordinal))
+        {
+            // Chromium answers so when the page's compositor has no frame to copy yet, as just after a navigation on a
+            // loaded machine; once two animation frames have passed, one has been drawn.
+            try
+            {
+                await page.EvaluateAsync("() => new Promise(drawn => requestAnimationFrame(() => requestAnimationFrame(drawn)))");
+                await page.ScreenshotAsync(options);
+            }
+            catch (PlaywrightException again) when (again.Message.Contains(UncapturedFrame, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Chromium could not capture the screenshot '{name}' of {page.Url}, twice in a row.", again);
+            }
+        }
+    }
+
+    /// <summary>What Chromium answers when its compositor gives no frame to copy.</summary>
+    private const string UncapturedFrame = "Unable to capture screenshot";
 
     public async ValueTask DisposeAsync()
     {

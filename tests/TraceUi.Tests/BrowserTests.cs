@@ -19,7 +19,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
 
         await page.FillAsync("input[name=name]", "checkout");
         await page.ClickAsync("form.filters button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("name=checkout", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, "url => url.searchParams.get('name') === 'checkout'");
         var rows = page.Locator("[data-testid=trace-table] tbody tr[data-trace-id]");
 
         Assert.Equal(3, await rows.CountAsync());
@@ -39,7 +39,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await BrowserFixture.SignInAsync(page, UiHost.AdminEmail, UiHost.AdminPassword);
 
         await page.ClickAsync($"tr[data-trace-id={SeededTraces.NestedTraceId}] td:nth-child(2) a");
-        await page.WaitForURLAsync(url => url.Contains($"/traces/{SeededTraces.NestedTraceId}", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, $"url => url.pathname.endsWith('/traces/{SeededTraces.NestedTraceId}')");
         var tree = page.Locator(".tree-grid a[data-observation-id]");
 
         Assert.Equal(["span-pipeline", "span-retrieve", SeededTraces.GenerationId], await tree.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.observationId)"));
@@ -49,7 +49,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         Assert.Contains("Where is my order?", await page.Locator("[data-testid=trace-input]").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.ClickAsync($"a[data-observation-id={SeededTraces.GenerationId}]");
-        await page.WaitForURLAsync(url => url.Contains($"observation={SeededTraces.GenerationId}", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, $"url => url.searchParams.get('observation') === '{SeededTraces.GenerationId}'");
         var panel = page.Locator("[data-testid=observation-panel]");
 
         Assert.Equal(SeededTraces.GenerationCost, await panel.Locator("[data-testid=observation-cost]").InnerTextAsync());
@@ -100,6 +100,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.GotoAsync(Project("sessions"));
         await BrowserFixture.ScreenshotAsync(page, "sessions");
         await page.ClickAsync("[data-testid=group-table] a:text-is('session-42')");
+        await BrowserFixture.WaitForPageAsync(page, "url => url.pathname.endsWith('/sessions/session-42')");
         Assert.Contains(SeededTraces.GenerationCost, await page.Locator("[data-testid=group-totals]").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await page.Locator("tbody tr[data-trace-id]").CountAsync());
 

@@ -66,7 +66,7 @@ public sealed class EntraSignInTests(BrowserFixture fixture) : IClassFixture<Bro
 
         await page.GotoAsync("/sign-in");
         await page.ClickAsync("[data-testid=entra-sign-in]");
-        await page.WaitForURLAsync(url => url.Contains("failed=entra", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, "url => url.searchParams.get('failed') === 'entra'");
 
         Assert.Contains("no TraceUi role", await page.Locator("[role=alert]").InnerTextAsync(), StringComparison.Ordinal);
         var gateway = await page.GotoAsync("/gateway/keys");
@@ -94,7 +94,7 @@ public sealed class EntraSignInTests(BrowserFixture fixture) : IClassFixture<Bro
         var page = await NewPageAsync();
         await page.GotoAsync("/gateway/keys");
         await page.ClickAsync("[data-testid=entra-sign-in]");
-        await page.WaitForURLAsync(url => url.EndsWith("/gateway/keys", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, "url => url.href.endsWith('/gateway/keys')");
         return page;
     }
 

@@ -37,7 +37,7 @@ public sealed class GatewayBrowserTests(BrowserFixture fixture) : IClassFixture<
         await BrowserFixture.ScreenshotAsync(page, "gateway-keys");
 
         await row.Locator("a").First.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/gateway/keys/", StringComparison.Ordinal), BrowserFixture.Loaded);
+        await BrowserFixture.WaitForPageAsync(page, "url => url.pathname.startsWith('/gateway/keys/')");
         Assert.Contains("blocked", await page.Locator("[data-testid=audit]").InnerTextAsync(), StringComparison.Ordinal);
         await BrowserFixture.ScreenshotAsync(page, "gateway-key-detail");
     }
