@@ -12,17 +12,23 @@ namespace Gateway.Routing;
 /// puts the deployment back in rotation, its failure cools it down again.
 /// </summary>
 /// <remarks>
-/// Each replica keeps what it last read for up to <see cref="StateRefresh"/>, so healthy deployments cost no
-/// round trip per call; failures are written through at once. Another replica's cooldown is seen within that time.
+/// Each replica routes on what it last read: for up to <see cref="StateRefresh"/> as it is, then (up to
+/// <see cref="LongestStale"/>) while one read in the background refreshes it, so no call waits on Redis for a state
+/// it has; failures are written through at once. Another replica's cooldown is seen within that time and the
+/// refresh's round trip of a call.
 /// </remarks>
 internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeProvider clock, ILogger<DeploymentCooldown> logger)
 {
     public static readonly TimeSpan StateRefresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>The oldest state a call routes on while it is refreshed; an older one (no calls for a while) is read before the call goes on.</summary>
+    public static readonly TimeSpan LongestStale = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan TrippedMemory = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, State> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _refreshing = new(StringComparer.Ordinal);
 
     public async ValueTask<Availability> CheckAsync(Deployment deployment, RouterSettings settings, CancellationToken cancellationToken)
     {
@@ -139,11 +145,33 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
 
     private async ValueTask<State> ReadAsync(Deployment deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_states.TryGetValue(deployment.Id, out var known) && now - known.ReadAt < StateRefresh)
+        if (_states.TryGetValue(deployment.Id, out var known) && now - known.ReadAt < LongestStale)
         {
+            if (now - known.ReadAt >= StateRefresh && _refreshing.TryAdd(deployment.Id, 0))
+            {
+                _ = RefreshAsync(deployment, known);
+            }
+
             return known;
         }
 
+        return await FetchAsync(deployment, now, known, cancellationToken);
+    }
+
+    private async Task RefreshAsync(Deployment deployment, State known)
+    {
+        try
+        {
+            await FetchAsync(deployment, clock.GetUtcNow(), known, CancellationToken.None);
+        }
+        finally
+        {
+            _refreshing.TryRemove(deployment.Id, out _);
+        }
+    }
+
+    private async ValueTask<State> FetchAsync(Deployment deployment, DateTimeOffset now, State? known, CancellationToken cancellationToken)
+    {
         try
         {
             // Both reads go out together: a call that refreshes the state waits one round trip, not two.
@@ -152,8 +180,8 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
             var cooling = await coolingRead;
             var tripped = await trippedRead > 0;
             var state = new State(now, cooling is { } remaining ? now + remaining : DateTimeOffset.MinValue, tripped);
-            _states[deployment.Id] = state;
-            return state;
+            // A failure or recovery this replica wrote while the read was out is newer than what the read saw.
+            return _states.AddOrUpdate(deployment.Id, state, (_, current) => current.ReadAt > now ? current : state);
         }
         catch (StorageUnavailableException exception)
         {

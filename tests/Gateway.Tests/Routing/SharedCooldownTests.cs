@@ -1,4 +1,5 @@
 using System.Net;
+using StackExchange.Redis;
 
 namespace Gateway.Tests.Routing;
 
@@ -52,6 +53,41 @@ public sealed class SharedCooldownTests(RedisServer redis) : IAsyncLifetime
         }
 
         Assert.Single(_failing.Requests);
+    }
+
+    [Fact]
+    public async Task A_deployments_state_is_refreshed_in_the_background_so_no_call_waits_on_Redis_for_it()
+    {
+        // A Redis of its own: it is paused below.
+        await using var ownRedis = new RedisServer();
+        await ownRedis.InitializeAsync();
+        var config = $$"""
+            model_list:
+              - model_name: chat
+                litellm_params: {model: openai/b, api_base: "{{_healthy.ApiBase}}", api_key: sk-b-key-1234}
+            router_settings: {allowed_fails: 3, cooldown_time: 60}
+            """;
+        await using var gateway = await GatewayHost.StartWithConfigAsync(_first, config, new Dictionary<string, string?>
+        {
+            // Commands wait out the pause below rather than time out, as they would on a slow Redis.
+            ["ConnectionStrings:redis"] = $"{ownRedis.ConnectionString},asyncTimeout=30000",
+        });
+        using (var first = await gateway.Client.SendAsync(Chat(), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await Task.Delay(Gateway.Routing.DeploymentCooldown.StateRefresh + TimeSpan.FromMilliseconds(200), Cancellation);
+        await using var control = await ConnectionMultiplexer.ConnectAsync($"{ownRedis.ConnectionString},allowAdmin=true,asyncTimeout=30000");
+        await control.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "10000", "ALL");
+        var pauseEnded = control.GetDatabase().PingAsync();
+
+        // The state read a second ago is stale: the call routes on it while its refresh waits for Redis.
+        using var call = await gateway.Client.SendAsync(Chat(), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        Assert.False(pauseEnded.IsCompleted, "The call was answered only once Redis was back.");
+        await pauseEnded;
     }
 
     private static HttpRequestMessage Chat() => GatewayClients.Post("/v1/chat/completions", """{"model":"chat","messages":[{"role":"user","content":"hi"}]}""");
