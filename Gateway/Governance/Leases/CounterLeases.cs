@@ -27,7 +27,7 @@ internal sealed partial class CounterLeases(
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     private readonly ConcurrentDictionary<string, CounterLease> _leases = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _asking = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _asking = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<LeaseReturn> _replaced = new();
     private readonly string _replica = Guid.NewGuid().ToString("N");
     private long _lastLease;
@@ -79,7 +79,7 @@ internal sealed partial class CounterLeases(
         List<(CounterCharge Unit, int Calls)>? due = null;
         for (var i = 0; i < charges.Count; i++)
         {
-            if (_leases.TryGetValue(charges[i].Key, out var lease) && lease.TryTake(charges[i].Amount, now, settings.MaxCalls, out var renewFor))
+            if (TryTake(charges[i], now, settings.MaxCalls, out var lease, out var renewFor))
             {
                 taken[i] = lease;
                 if (renewFor > 0)
@@ -98,7 +98,20 @@ internal sealed partial class CounterLeases(
             StartRenewal(due);
         }
 
-        if (direct is null)
+        // A burst that finds no lease (after a quiet spell, say) waits for the one lease already being asked for
+        // rather than sending every call to Redis; what that lease cannot take is charged directly.
+        if (direct is not null && await AsksUnderWayAsync(charges, direct, cancellationToken))
+        {
+            now = clock.GetTimestamp();
+            direct.RemoveAll(i =>
+            {
+                var took = TryTake(charges[i], now, settings.MaxCalls, out var lease, out _);
+                taken[i] = lease;
+                return took;
+            });
+        }
+
+        if (direct is not { Count: > 0 })
         {
             return (ChargeResult.Charged, null);
         }
@@ -106,53 +119,89 @@ internal sealed partial class CounterLeases(
         var directCharges = new CounterCharge[direct.Count];
         var asks = new LeaseAsk[direct.Count];
         var sizes = new int[direct.Count];
+        var answered = new TaskCompletionSource?[direct.Count];
         for (var j = 0; j < direct.Count; j++)
         {
             var charge = directCharges[j] = charges[direct[j]];
-            // One lease asked for at a time per counter: a burst that finds none charges directly rather than leasing once per call.
-            if (_asking.TryAdd(charge.Key, 0))
+            // One lease asked for at a time per counter.
+            var asking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_asking.TryAdd(charge.Key, asking))
             {
+                answered[j] = asking;
                 sizes[j] = _leases.TryGetValue(charge.Key, out var previous) ? previous.NextCalls(settings.MaxCalls) : FirstCalls;
                 asks[j] = new LeaseAsk(charge.Amount == 0 ? 1 : sizes[j] * charge.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
             }
         }
 
-        LeasedCharge result;
         try
         {
-            result = await store!.TryChargeAllAsync(directCharges, asks, settings.Lifetime, cancellationToken);
-        }
-        catch
-        {
-            await UntakeAsync(charges, taken);
-            throw;
+            LeasedCharge result;
+            try
+            {
+                result = await store!.TryChargeAllAsync(directCharges, asks, settings.Lifetime, cancellationToken);
+            }
+            catch
+            {
+                await UntakeAsync(charges, taken);
+                throw;
+            }
+
+            if (!result.Result.Admitted)
+            {
+                await UntakeAsync(charges, taken);
+                return (result.Result with { Refused = direct[result.Result.Refused] }, result.OthersLeasedFor);
+            }
+
+            for (var j = 0; j < direct.Count; j++)
+            {
+                if (result.Granted[j] > 0)
+                {
+                    Install(NewLease(directCharges[j], asks[j], result.Granted[j], result.Entries[j], now, sizes[j]), directCharges[j].Key, now);
+                }
+            }
+
+            return (ChargeResult.Charged, null);
         }
         finally
         {
+            // Only once the leases are installed: the calls waiting for them take from them next.
             for (var j = 0; j < direct.Count; j++)
             {
-                if (asks[j].LeaseId is not null)
+                if (answered[j] is { } asking)
                 {
-                    _asking.TryRemove(directCharges[j].Key, out _);
+                    _asking.TryRemove(KeyValuePair.Create(directCharges[j].Key, asking));
+                    asking.TrySetResult();
                 }
             }
         }
+    }
 
-        if (!result.Result.Admitted)
-        {
-            await UntakeAsync(charges, taken);
-            return (result.Result with { Refused = direct[result.Result.Refused] }, result.OthersLeasedFor);
-        }
+    private bool TryTake(CounterCharge charge, long now, int maxCalls, out CounterLease? taken, out int renewFor)
+    {
+        renewFor = 0;
+        taken = _leases.TryGetValue(charge.Key, out var lease) && lease.TryTake(charge.Amount, now, maxCalls, out renewFor) ? lease : null;
+        return taken is not null;
+    }
 
-        for (var j = 0; j < direct.Count; j++)
+    /// <summary>Waits for the leases being asked for (or renewed) on the counters of <paramref name="direct"/>; false when none is.</summary>
+    private async ValueTask<bool> AsksUnderWayAsync(IReadOnlyList<CounterCharge> charges, List<int> direct, CancellationToken cancellationToken)
+    {
+        List<Task>? underWay = null;
+        foreach (var i in direct)
         {
-            if (result.Granted[j] > 0)
+            if (_asking.TryGetValue(charges[i].Key, out var asking))
             {
-                Install(NewLease(directCharges[j], asks[j], result.Granted[j], result.Entries[j], now, sizes[j]), directCharges[j].Key, now);
+                (underWay ??= []).Add(asking.Task);
             }
         }
 
-        return (ChargeResult.Charged, null);
+        if (underWay is null)
+        {
+            return false;
+        }
+
+        await Task.WhenAll(underWay).WaitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Asks Redis for the next leases of counters whose lease a call found due for renewal, without waiting for the answer.</summary>
@@ -160,17 +209,18 @@ internal sealed partial class CounterLeases(
     {
         // Counted before the stop flag is read, so a stop either sees this renewal under way or this renewal sees the stop.
         Interlocked.Increment(ref _renewalsUnderWay);
-        due.RemoveAll(d => !_asking.TryAdd(d.Unit.Key, 0));
+        var renewing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        due.RemoveAll(d => !_asking.TryAdd(d.Unit.Key, renewing));
         if (Volatile.Read(ref _stopping) == 1 || due.Count == 0)
         {
-            EndRenewal(due);
+            EndRenewal(due, renewing);
             return;
         }
 
-        _ = RenewAsync(due);
+        _ = RenewAsync(due, renewing);
     }
 
-    private async Task RenewAsync(List<(CounterCharge Unit, int Calls)> due)
+    private async Task RenewAsync(List<(CounterCharge Unit, int Calls)> due, TaskCompletionSource renewing)
     {
         try
         {
@@ -205,16 +255,18 @@ internal sealed partial class CounterLeases(
         }
         finally
         {
-            EndRenewal(due);
+            EndRenewal(due, renewing);
         }
     }
 
-    private void EndRenewal(List<(CounterCharge Unit, int Calls)> asked)
+    private void EndRenewal(List<(CounterCharge Unit, int Calls)> asked, TaskCompletionSource renewing)
     {
         foreach (var (unit, _) in asked)
         {
-            _asking.TryRemove(unit.Key, out _);
+            _asking.TryRemove(KeyValuePair.Create(unit.Key, renewing));
         }
+
+        renewing.TrySetResult();
 
         if (Interlocked.Decrement(ref _renewalsUnderWay) == 0 && Volatile.Read(ref _stopping) == 1)
         {

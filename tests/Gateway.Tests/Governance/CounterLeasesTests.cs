@@ -219,6 +219,30 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal(calls, await WindowTotalAsync(key));
     }
 
+    [Fact]
+    public async Task A_burst_that_finds_no_lease_waits_for_the_one_being_asked_for_instead_of_charging_Redis_call_by_call()
+    {
+        var replica = await StartReplicaAsync(TimeSpan.FromSeconds(5));
+        var key = Key("burst-rpm");
+        var hold = replica.Store.HoldCharges = new TaskCompletionSource();
+        Task<ChargeResult> Call() => replica.Leases.TryChargeAsync([CounterCharge.Window(key, 1, 100_000, Minute)], Cancel).AsTask();
+
+        // The first call asks for a lease (of eight calls) and its round trip is held open while nineteen more arrive.
+        var calls = Enumerable.Range(0, 20).Select(_ => Call()).ToList();
+        Assert.Equal(1, replica.Store.Charges);
+        replica.Store.HoldCharges = null;
+        hold.SetResult();
+        var results = await Task.WhenAll(calls);
+
+        // Eight of the nineteen took from that lease; the others were charged directly, one asking for the next lease
+        // (those that came back to it after that lease was installed took from it).
+        Assert.All(results, r => Assert.True(r.Admitted));
+        Assert.InRange(replica.Store.Charges, 2, 12);
+        Assert.Equal([8, 16], replica.Store.Asked);
+        await replica.StopAsync();
+        Assert.Equal(20, await WindowTotalAsync(key));
+    }
+
     private static async Task UntilAsync(Func<bool> condition, string what)
     {
         var waited = Stopwatch.StartNew();

@@ -15,6 +15,9 @@ internal sealed class CountingLeasedCounters(ILeasedCounters inner) : ILeasedCou
     /// <summary>Leases renewed ahead of need, charging no call.</summary>
     public int Renewals => Volatile.Read(ref _renewals);
 
+    /// <summary>While set and not completed, charges wait for it before going to Redis: a round trip held open.</summary>
+    public TaskCompletionSource? HoldCharges { get; set; }
+
     /// <summary>The extra each lease asked for, in the order asked.</summary>
     public long[] Asked
     {
@@ -27,11 +30,16 @@ internal sealed class CountingLeasedCounters(ILeasedCounters inner) : ILeasedCou
         }
     }
 
-    public ValueTask<LeasedCharge> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, IReadOnlyList<LeaseAsk>? asks, TimeSpan lifetime, CancellationToken cancellationToken)
+    public async ValueTask<LeasedCharge> TryChargeAllAsync(IReadOnlyList<CounterCharge> charges, IReadOnlyList<LeaseAsk>? asks, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _charges);
         Record(asks ?? []);
-        return inner.TryChargeAllAsync(charges, asks, lifetime, cancellationToken);
+        if (HoldCharges is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        return await inner.TryChargeAllAsync(charges, asks, lifetime, cancellationToken);
     }
 
     public ValueTask<LeaseGrants> LeaseAllAsync(IReadOnlyList<CounterCharge> units, IReadOnlyList<LeaseAsk> asks, TimeSpan lifetime, CancellationToken cancellationToken)
