@@ -23,6 +23,7 @@ internal sealed partial class DeploymentCooldown(ISharedCounters counters, TimeP
 
     /// <summary>The oldest state a call routes on while it is refreshed; an older one (no calls for a while) is read before the call goes on.</summary>
     public static readonly TimeSpan LongestStale = TimeSpan.FromSeconds(10);
+
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan TrippedMemory = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(30);

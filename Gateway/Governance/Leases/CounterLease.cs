@@ -5,7 +5,7 @@ namespace Gateway.Governance.Leases;
 /// <summary>
 /// Capacity of one counter this replica has charged in Redis ahead of use, handed to calls in memory until its
 /// deadline; a check-only lease (a tpm window far below its limit) admits calls until then without counting them.
-/// A busy lease is renewed before it runs out (<see cref="TryBeginRenewal"/>), so calls keep finding one.
+/// A busy lease is renewed before it runs out (<see cref="TryTake"/> says when), so calls keep finding one.
 /// </summary>
 internal sealed class CounterLease(CounterCharge charge, LeaseAsk ask, long granted, long entry, long deadline, long renewAt, int calls)
 {

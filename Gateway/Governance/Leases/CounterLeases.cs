@@ -100,7 +100,7 @@ internal sealed partial class CounterLeases(
 
         // A burst that finds no lease (after a quiet spell, say) waits for the one lease already being asked for
         // rather than sending every call to Redis; what that lease cannot take is charged directly.
-        if (direct is not null && await AsksUnderWayAsync(charges, direct, cancellationToken))
+        if (direct is not null && await AsksUnderWayAsync(charges, taken, direct, cancellationToken))
         {
             now = clock.GetTimestamp();
             direct.RemoveAll(i =>
@@ -183,8 +183,11 @@ internal sealed partial class CounterLeases(
         return taken is not null;
     }
 
-    /// <summary>Waits for the leases being asked for (or renewed) on the counters of <paramref name="direct"/>; false when none is.</summary>
-    private async ValueTask<bool> AsksUnderWayAsync(IReadOnlyList<CounterCharge> charges, List<int> direct, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the leases being asked for (or renewed) on the counters of <paramref name="direct"/>; false when none
+    /// is. A call aborted meanwhile puts back what it took.
+    /// </summary>
+    private async ValueTask<bool> AsksUnderWayAsync(IReadOnlyList<CounterCharge> charges, CounterLease?[] taken, List<int> direct, CancellationToken cancellationToken)
     {
         List<Task>? underWay = null;
         foreach (var i in direct)
@@ -200,7 +203,16 @@ internal sealed partial class CounterLeases(
             return false;
         }
 
-        await Task.WhenAll(underWay).WaitAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(underWay).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await UntakeAsync(charges, taken);
+            throw;
+        }
+
         return true;
     }
 

@@ -243,6 +243,30 @@ public sealed class CounterLeasesTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal(20, await WindowTotalAsync(key));
     }
 
+    [Fact]
+    public async Task A_call_aborted_while_it_waits_for_a_lease_puts_back_what_it_took_from_the_others()
+    {
+        var replica = await StartReplicaAsync(TimeSpan.FromSeconds(5));
+        var leased = Key("aborted-leased-rpm");
+        var asked = Key("aborted-asked-rpm");
+        Assert.True((await replica.Leases.TryChargeAsync([CounterCharge.Window(leased, 1, 100_000, Minute)], Cancel)).Admitted);
+        var hold = replica.Store.HoldCharges = new TaskCompletionSource();
+        var asking = replica.Leases.TryChargeAsync([CounterCharge.Window(asked, 1, 100_000, Minute)], Cancel).AsTask();
+
+        // This call takes from the first counter's lease, then waits for the lease being asked for on the second, and is aborted.
+        using var abort = new CancellationTokenSource();
+        var aborted = replica.Leases.TryChargeAsync([CounterCharge.Window(leased, 1, 100_000, Minute), CounterCharge.Window(asked, 1, 100_000, Minute)], abort.Token).AsTask();
+        await abort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => aborted);
+        replica.Store.HoldCharges = null;
+        hold.SetResult();
+        Assert.True((await asking).Admitted);
+
+        await replica.StopAsync();
+        Assert.Equal(1, await WindowTotalAsync(leased));
+        Assert.Equal(1, await WindowTotalAsync(asked));
+    }
+
     private static async Task UntilAsync(Func<bool> condition, string what)
     {
         var waited = Stopwatch.StartNew();
