@@ -17,26 +17,25 @@ internal sealed partial class RedisSharedCounters
                 leasedFor < 0 ? null : TimeSpan.FromMilliseconds(leasedFor));
         }
 
-        var granted = new long[charges.Count];
-        var entries = new long[charges.Count];
-        for (var i = 0; i < charges.Count; i++)
-        {
-            granted[i] = (long)result[4 + (i * 2)];
-            entries[i] = (long)result[5 + (i * 2)];
-        }
-
+        var (granted, entries) = Grants(result, 4, charges.Count);
         return new LeasedCharge(ChargeResult.Charged, granted, entries, null);
     }
 
     public async ValueTask<LeaseGrants> LeaseAllAsync(IReadOnlyList<CounterCharge> units, IReadOnlyList<LeaseAsk> asks, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var result = await EvaluateAsync(RedisCounterScripts.LeaseAll, units, asks, lifetime);
-        var granted = new long[units.Count];
-        var entries = new long[units.Count];
-        for (var i = 0; i < units.Count; i++)
+        return Grants(result, 0, units.Count);
+    }
+
+    /// <summary>The {granted, entry} pair of each of <paramref name="count"/> counters, from <paramref name="at"/> in a lease script's result.</summary>
+    private static LeaseGrants Grants(RedisResult[] result, int at, int count)
+    {
+        var granted = new long[count];
+        var entries = new long[count];
+        for (var i = 0; i < count; i++)
         {
-            granted[i] = (long)result[i * 2];
-            entries[i] = (long)result[(i * 2) + 1];
+            granted[i] = (long)result[at + (i * 2)];
+            entries[i] = (long)result[at + (i * 2) + 1];
         }
 
         return new LeaseGrants(granted, entries);

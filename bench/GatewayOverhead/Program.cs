@@ -23,8 +23,9 @@ using TestInfrastructure;
 // in step (with one constant wait all 64 calls reach the gateway together every L ms and queue behind each other),
 // while every hundred calls wait the same in total: with requests a multiple of 1,000, each block of the direct and
 // the gateway runs sees the same latencies.
-// nginx, as a plain reverse proxy in front of the same upstreams, gets rows of its own (bench/GatewayOverhead/NginxReference.cs):
-// the latency any proxy hop adds on this machine, to read the gateway's against.
+// nginx, as a plain reverse proxy in front of the same upstreams, gets rows of its own (bench/lib/NginxProxy.cs): the
+// latency any proxy hop adds on this machine, what no proxy avoids here (such as waking a process and a core for each
+// hop), to read the gateway's against.
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
 // variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
@@ -32,7 +33,7 @@ var latencyOption = Array.IndexOf(args, "--upstream-latency-ms");
 var upstreamLatencyMs = latencyOption >= 0 ? int.Parse(args[latencyOption + 1], CultureInfo.InvariantCulture) : 100;
 var slowConcurrencyOption = Array.IndexOf(args, "--slow-concurrency");
 var slowConcurrencies = slowConcurrencyOption >= 0 ? args[slowConcurrencyOption + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [64];
-var optionArguments = new[] { latencyOption, latencyOption + 1, slowConcurrencyOption, slowConcurrencyOption + 1 }.Where(i => i > 0).ToHashSet();
+var optionArguments = new[] { latencyOption, slowConcurrencyOption }.Where(i => i >= 0).SelectMany(i => new[] { i, i + 1 }).ToHashSet();
 var positional = args.Where((_, i) => !optionArguments.Contains(i)).ToArray();
 var requests = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
@@ -72,7 +73,9 @@ try
         gateways.Add(await StartGatewayAsync($"key, Redis, {label}", redis.ConnectionString, governed: true, environment));
     }
 
-    var (nginx, nginxScratch, nginxEndpoints) = await NginxReference.StartAsync(upstreamLatencyMs > 0 ? [upstreamBase, slowUpstreamBase] : [upstreamBase]);
+    var nginxScratch = new TemporaryDirectory("nginx-bench-");
+    var (nginx, nginxPorts) = await NginxProxy.StartAsync(nginxScratch.Path, (upstreamLatencyMs > 0 ? [upstreamBase, slowUpstreamBase] : new[] { upstreamBase }).Select(u => u.Authority).ToArray());
+    var nginxEndpoints = nginxPorts.Select(p => new Uri($"http://127.0.0.1:{p}/v1/chat/completions")).ToArray();
     gateways.Add(new Gateway("nginx (reference)", nginx, nginxScratch, nginxEndpoints[0], null, UsesRedis: false, nginxEndpoints.ElementAtOrDefault(1)));
 }
 catch (InvalidOperationException exception)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using TestInfrastructure;
 using TestInfrastructure.FakeEntra;
 
@@ -17,35 +16,8 @@ internal static class Targets
     public static async Task<RunningTarget> NginxAsync(int upstreamPort, string scratch)
     {
         var directory = Directory.CreateDirectory(Path.Combine(scratch, "nginx")).FullName;
-        var port = FreeTcpPort.Next();
-        var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
-            worker_processes {{Environment.ProcessorCount}};
-            pid {{directory}}/nginx.pid;
-            daemon off;
-            events { worker_connections 4096; }
-            http {
-              access_log off;
-              client_body_temp_path {{directory}}/body;
-              proxy_temp_path {{directory}}/proxy;
-              fastcgi_temp_path {{directory}}/fastcgi;
-              uwsgi_temp_path {{directory}}/uwsgi;
-              scgi_temp_path {{directory}}/scgi;
-              upstream llm { server 127.0.0.1:{{upstreamPort}}; keepalive 256; }
-              server {
-                listen 127.0.0.1:{{port}};
-                location / {
-                  proxy_pass http://llm;
-                  proxy_http_version 1.1;
-                  proxy_set_header Connection "";
-                  proxy_buffering off;
-                }
-              }
-            }
-            """));
-        var process = ExternalProcess.Start("nginx", ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
-        await ListeningProcess.WaitAsync(process, port, "nginx");
-        return new RunningTarget("nginx", "nginx (reverse proxy)", $"http://127.0.0.1:{port}/v1/chat/completions", "bench",
+        var (process, ports) = await NginxProxy.StartAsync(directory, [$"127.0.0.1:{upstreamPort}"]);
+        return new RunningTarget("nginx", "nginx (reverse proxy)", $"http://127.0.0.1:{ports[0]}/v1/chat/completions", "bench",
             new Dictionary<string, string> { ["Authorization"] = "Bearer " + UpstreamKey }, [process.Id], process.DisposeAsync);
     }
 

@@ -129,7 +129,7 @@ internal sealed partial class CounterLeases(
             {
                 answered[j] = asking;
                 sizes[j] = _leases.TryGetValue(charge.Key, out var previous) ? previous.NextCalls(settings.MaxCalls) : FirstCalls;
-                asks[j] = new LeaseAsk(charge.Amount == 0 ? 1 : sizes[j] * charge.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
+                asks[j] = Ask(charge, sizes[j]);
             }
         }
 
@@ -241,9 +241,8 @@ internal sealed partial class CounterLeases(
             var asks = new LeaseAsk[due.Count];
             for (var j = 0; j < due.Count; j++)
             {
-                var (unit, calls) = due[j];
-                units[j] = unit;
-                asks[j] = new LeaseAsk(unit.Amount == 0 ? 1 : calls * unit.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
+                units[j] = due[j].Unit;
+                asks[j] = Ask(due[j].Unit, due[j].Calls);
             }
 
             var now = clock.GetTimestamp();
@@ -285,6 +284,10 @@ internal sealed partial class CounterLeases(
             _renewalsDone.TrySetResult();
         }
     }
+
+    /// <summary>A lease of a counter sized for <paramref name="calls"/> calls like <paramref name="charge"/>'s (a check-only one asks for a time lease), under a new id.</summary>
+    private LeaseAsk Ask(CounterCharge charge, int calls) =>
+        new(charge.Amount == 0 ? 1 : calls * charge.Amount, $"{_replica}:{Interlocked.Increment(ref _lastLease)}");
 
     /// <summary>
     /// A lease charged at <paramref name="askedAt"/> (before the script ran, so this replica stops using it before
