@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
-ensure_debian_packages nginx
+ensure_debian_packages nginx tcpdump
 dotnet build Gateway/Gateway.csproj -c Release -nologo -clp:ErrorsOnly
 dotnet build bench/FakeLlmUpstream/FakeLlmUpstream.csproj -c Release -nologo -clp:ErrorsOnly
 dotnet build bench/GatewayOverhead/GatewayOverhead.csproj -c Release -nologo -clp:ErrorsOnly

@@ -29,12 +29,18 @@ using TestInfrastructure;
 // Each further argument, "label=NAME=value;NAME=value", adds a "key, Redis" gateway started with those environment
 // variables (runtime settings such as DOTNET_gcServer=0), measured in the same alternating blocks; GATEWAY_DLL=path
 // among them starts that build instead (an older commit built elsewhere, for a before/after in one run).
+// For the slow upstream's rows, tcpdump captures the loopback traffic of the proxies and that upstream
+// (bench/lib/LoopbackCapture.cs), and each proxy's row gets the time its calls spent inside it, from the kernel's
+// timestamps of the segments in and out (bench/lib/ProxyResidence.cs): what a proxy adds where its callers and its
+// upstream run on other machines, which the latency added as the caller sees it here does not tell apart from the
+// caller's and the upstream's waits for the two cores the proxy shares with them.
 var latencyOption = Array.IndexOf(args, "--upstream-latency-ms");
 var upstreamLatencyMs = latencyOption >= 0 ? int.Parse(args[latencyOption + 1], CultureInfo.InvariantCulture) : 100;
 var slowConcurrencyOption = Array.IndexOf(args, "--slow-concurrency");
 var slowConcurrencies = slowConcurrencyOption >= 0 ? args[slowConcurrencyOption + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [64];
 var optionArguments = new[] { latencyOption, slowConcurrencyOption }.Where(i => i >= 0).SelectMany(i => new[] { i, i + 1 }).ToHashSet();
 var positional = args.Where((_, i) => !optionArguments.Contains(i)).ToArray();
+var lastCallId = 0L;
 var requests = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 2000;
 const int Blocks = 10;
 var repository = FindRepository();
@@ -100,8 +106,8 @@ if (upstreamLatencyMs > 0)
 }
 
 Console.WriteLine($"{Environment.ProcessorCount} cores, load average {await LoadAverageAsync()} at start; {requests} requests per run after a warm-up of {requests / 2} requests of every kind of run and {requests / 10} before each row; latencies in ms; \"C, upstream {upstreamLatencyMs / 2}–{upstreamLatencyMs * 3 / 2} ms\": C calls in flight to an upstream that answers after that many ms, spread evenly");
-Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call | gateway calls/s |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| gateway | stream | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | added first byte p50 | p99 | inside the proxy p50 | p99 | x-gateway-overhead-ms p50 | p99 | gateway RSS under load | gateway CPU per call | Redis CPU per call | gateway calls/s |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 // Every target serves every kind of run before any row is measured: the gateway's JIT tiers up its hot paths in
 // the first few thousand calls, and without this the first row measured (non-streaming, concurrency 1) would carry
 // that compilation, which a long-running gateway has long finished.
@@ -119,6 +125,9 @@ foreach (var kind in kinds)
     // meanwhile (250 ms), and without it every block would begin with a cold burst, which steady load does not have.
     var directRun = Run.Empty;
     var gatewayRuns = gateways.Select(_ => Run.Empty).ToArray();
+    await using var capture = kind.UpstreamLatencyMs > 0
+        ? await LoopbackCapture.StartAsync(Path.Combine(Path.GetTempPath(), $"gateway-overhead-{Environment.ProcessId}.pcap"), [kind.Direct.Port, .. gateways.Select(g => g.EndpointFor(kind).Port)])
+        : null;
     for (var block = 0; block < Blocks; block++)
     {
         await RunAsync(kind, kind.Direct, null, null, null, kind.Concurrency);
@@ -130,11 +139,13 @@ foreach (var kind in kinds)
         }
     }
 
+    var segments = capture is null ? null : await capture.StopAsync();
     for (var i = 0; i < gateways.Count; i++)
     {
         var run = gatewayRuns[i];
+        var inside = segments is null ? "– | –" : Inside(ProxyResidence.Of(segments, gateways[i].EndpointFor(kind).Port, kind.Direct.Port), run.CallIds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {Overhead(gateways[i], run, 50)} | {Overhead(gateways[i], run, 99)} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
+            $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {inside} | {Overhead(gateways[i], run, 50)} | {Overhead(gateways[i], run, 99)} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
     }
 }
 
@@ -224,10 +235,10 @@ async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess?
             await Task.Delay(50, CancellationToken.None);
         }
     });
-    var body = $$"""{"model":"{{kind.Model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
     var times = new List<double>(count);
     var firstBytes = new List<double>(count);
     var overheads = new List<double>(count);
+    var callIds = new List<long>(count);
     var next = 0;
     var gate = new object();
     var runStarted = Stopwatch.GetTimestamp();
@@ -235,6 +246,10 @@ async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess?
     {
         while (Interlocked.Increment(ref next) <= count)
         {
+            // Each call's marker lets a loopback capture find it on both sides of a proxy (bench/lib/ProxyResidence.cs).
+            var callId = Interlocked.Increment(ref lastCallId);
+            var body = string.Create(CultureInfo.InvariantCulture,
+                $$"""{"model":"{{kind.Model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":64,"messages":[{"role":"user","content":"{{ProxyResidence.Marker}}{{callId:D10}} Say hello in one short sentence."}]}""");
             using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             if (key is not null)
             {
@@ -260,6 +275,7 @@ async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess?
                 times.Add(elapsed);
                 firstBytes.Add(firstByte);
                 overheads.Add(overhead);
+                callIds.Add(callId);
             }
         }
     }));
@@ -268,7 +284,20 @@ async Task<Run> RunAsync(RunKind kind, Uri target, string? key, ExternalProcess?
     await sampler;
     var cpu = sampled is null ? 0 : CpuMilliseconds(sampled.Id) - cpuBefore;
     var redisCpu = redisPid is { } after ? CpuMilliseconds(after) - redisCpuBefore : 0;
-    return new Run(times, firstBytes, overheads, peakRss, cpu, redisCpu, wallSeconds);
+    return new Run(times, firstBytes, overheads, callIds, peakRss, cpu, redisCpu, wallSeconds);
+}
+
+// The measured calls' time inside the proxy, with how many of them the capture held whole when some are missing.
+static string Inside(Dictionary<long, double> residence, List<long> callIds)
+{
+    var found = callIds.Where(residence.ContainsKey).Select(id => residence[id]).ToList();
+    if (found.Count == 0)
+    {
+        return "– | –";
+    }
+
+    var share = found.Count == callIds.Count ? "" : string.Create(CultureInfo.InvariantCulture, $" ({found.Count} of {callIds.Count})");
+    return string.Create(CultureInfo.InvariantCulture, $"{P(found, 50):0.000} | {P(found, 99):0.000}{share}");
 }
 
 // Only the gateway answers with its own measure of its overhead.
@@ -302,11 +331,11 @@ static string FindRepository()
 
 /// <param name="CpuMs">The gateway's CPU time over the run; <paramref name="RedisCpuMs"/> Redis's, for a gateway that uses it.</param>
 /// <param name="WallSeconds">How long the run's calls took from the first sent to the last answered.</param>
-internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, long PeakRssMb, double CpuMs, double RedisCpuMs, double WallSeconds)
+internal sealed record Run(List<double> Times, List<double> FirstBytes, List<double> Overheads, List<long> CallIds, long PeakRssMb, double CpuMs, double RedisCpuMs, double WallSeconds)
 {
-    public static Run Empty => new([], [], [], 0, 0, 0, 0);
+    public static Run Empty => new([], [], [], [], 0, 0, 0, 0);
 
-    public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads],
+    public Run Add(Run other) => new([.. Times, .. other.Times], [.. FirstBytes, .. other.FirstBytes], [.. Overheads, .. other.Overheads], [.. CallIds, .. other.CallIds],
         Math.Max(PeakRssMb, other.PeakRssMb), CpuMs + other.CpuMs, RedisCpuMs + other.RedisCpuMs, WallSeconds + other.WallSeconds);
 }
 
