@@ -139,7 +139,13 @@ foreach (var kind in kinds)
         }
     }
 
-    var segments = capture is null ? null : await capture.StopAsync();
+    var (segments, dropped) = capture is null ? (null, 0) : await capture.StopAsync();
+    if (dropped > 0)
+    {
+        // Calls with a dropped segment are left out of "inside the proxy"; the cell says how many were found.
+        await Console.Error.WriteLineAsync($"The capture of row '{kind.Label}' lost {dropped} packets.");
+    }
+
     for (var i = 0; i < gateways.Count; i++)
     {
         var run = gatewayRuns[i];

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using TestInfrastructure;
 
 /// <summary>One TCP segment that carried data, as tcpdump saw it on the loopback interface.</summary>
@@ -14,7 +15,7 @@ internal sealed record CapturedSegment(long Nanoseconds, int SourcePort, int Des
 /// kernel's, taken as each segment passed the interface, so they time a process between its sockets without any
 /// help from the process.
 /// </summary>
-internal sealed class LoopbackCapture : IAsyncDisposable
+internal sealed partial class LoopbackCapture : IAsyncDisposable
 {
     private const int SnapLength = 1024;
     private readonly ExternalProcess _tcpdump;
@@ -53,14 +54,17 @@ internal sealed class LoopbackCapture : IAsyncDisposable
         return new LoopbackCapture(tcpdump, file);
     }
 
-    /// <summary>Ends the capture and reads every data-carrying segment of it, in the order captured.</summary>
-    public async Task<List<CapturedSegment>> StopAsync()
+    /// <summary>Ends the capture and reads every data-carrying segment of it, in the order captured, with how many packets the kernel dropped.</summary>
+    public async Task<(List<CapturedSegment> Segments, long Dropped)> StopAsync()
     {
-        // tcpdump exits on SIGINT without reading what the kernel still holds for it: the last answers would be lost.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // libpcap hands tcpdump its packets in blocks up to a second old (its buffer timeout), and tcpdump exits on
+        // SIGINT without the block still filling: the last calls' answers were missing. Waiting past that timeout lets
+        // every block in; --immediate-mode would too, but wakes tcpdump for every packet while the calls are measured.
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
         _tcpdump.Signal(PosixSignal.SIGINT);
         await _tcpdump.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        return Read(await File.ReadAllBytesAsync(_file));
+        var dropped = DroppedPackets().Match(_tcpdump.Output);
+        return (Read(await File.ReadAllBytesAsync(_file)), dropped.Success ? long.Parse(dropped.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
     }
 
     public async ValueTask DisposeAsync()
@@ -120,4 +124,7 @@ internal sealed class LoopbackCapture : IAsyncDisposable
 
         return segments;
     }
+
+    [GeneratedRegex(@"(\d+) packets dropped by kernel")]
+    private static partial Regex DroppedPackets();
 }
