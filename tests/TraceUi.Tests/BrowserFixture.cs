@@ -34,10 +34,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (no cookies) at a desktop size, its dialogs recorded and dismissed.</summary>
-    public async Task<(IPage Page, List<string> Dialogs)> NewPageAsync()
+    /// <summary>A page in a fresh browser context (no cookies) at a desktop size on the fixture's host, its dialogs recorded and dismissed.</summary>
+    public Task<(IPage Page, List<string> Dialogs)> NewPageAsync() => NewPageAsync(Host.BaseAddress);
+
+    /// <summary>The same on another TraceUi host, one a test started itself.</summary>
+    public async Task<(IPage Page, List<string> Dialogs)> NewPageAsync(Uri baseAddress)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Host.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         // A loaded machine (CI shares two cores) can take seconds per page; the default 30 s is too tight for a whole test.
         context.SetDefaultTimeout(90_000);
         context.SetDefaultNavigationTimeout(90_000);
@@ -57,7 +60,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("input[name=Email]", email);
         await page.FillAsync("input[name=Password]", password);
         await page.ClickAsync("button[type=submit]");
-        await WaitForPageAsync(page, "url => !url.pathname.endsWith('/sign-in')");
+        // A refused sign-in comes back to the sign-in page at once: fail then, not when the wait for another page times out.
+        await WaitForPageAsync(page, "url => !url.pathname.endsWith('/sign-in') || url.searchParams.has('failed')");
+        if (new Uri(page.Url).AbsolutePath.EndsWith("/sign-in", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Signing in as {email} was refused: {page.Url}");
+        }
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public sealed class EntraSignInTests(BrowserFixture fixture) : IClassFixture<Bro
     public async Task An_account_without_a_traceui_role_is_turned_away()
     {
         _tenant.SignInAs(new FakeEntraUser("Nora Nobody", "nora@contoso.example", []));
-        var page = await NewPageAsync();
+        var (page, _) = await fixture.NewPageAsync(_host.BaseAddress);
 
         await page.GotoAsync("/sign-in");
         await page.ClickAsync("[data-testid=entra-sign-in]");
@@ -91,18 +91,11 @@ public sealed class EntraSignInTests(BrowserFixture fixture) : IClassFixture<Bro
     private async Task<IPage> SignInThroughEntraAsync(FakeEntraUser user)
     {
         _tenant.SignInAs(user);
-        var page = await NewPageAsync();
+        var (page, _) = await fixture.NewPageAsync(_host.BaseAddress);
         await page.GotoAsync("/gateway/keys");
         await page.ClickAsync("[data-testid=entra-sign-in]");
         await BrowserFixture.WaitForPageAsync(page, "url => url.href.endsWith('/gateway/keys')");
         return page;
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _host.BaseAddress.ToString() });
-        context.SetDefaultTimeout(90_000);
-        return await context.NewPageAsync();
     }
 
     public async ValueTask DisposeAsync()
