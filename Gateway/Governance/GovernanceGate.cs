@@ -24,9 +24,13 @@ internal sealed partial class GovernanceGate
     internal static readonly TimeSpan ParallelTtl = TimeSpan.FromMinutes(10);
 
     /// <summary>Waits before each further look at a parallel-request limit that refused a call, within <see cref="ParallelRecheckTime"/> of the first.</summary>
-    private static readonly TimeSpan[] ParallelRechecks = [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(50)];
+    private static readonly TimeSpan[] ParallelRechecks =
+        [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(50),
+         TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(150)];
 
-    private static readonly TimeSpan ParallelRecheckTime = TimeSpan.FromMilliseconds(100);
+    // The previous call's slot comes back through the settlement queue once its answer has gone out; on a loaded
+    // two-core machine (CI) that once took longer than 100 ms, and a caller sending its calls one after another was refused.
+    private static readonly TimeSpan ParallelRecheckTime = TimeSpan.FromMilliseconds(500);
 
     private readonly CallerResolver _callers;
     private readonly CallCosts _costs;
