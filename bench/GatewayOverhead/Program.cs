@@ -146,10 +146,11 @@ foreach (var kind in kinds)
         await Console.Error.WriteLineAsync($"The capture of row '{kind.Label}' lost {dropped} packets.");
     }
 
+    var residences = segments is null ? null : ProxyResidence.Of(segments, gateways.Select(g => g.EndpointFor(kind).Port), kind.Direct.Port);
     for (var i = 0; i < gateways.Count; i++)
     {
         var run = gatewayRuns[i];
-        var inside = segments is null ? "– | –" : Inside(ProxyResidence.Of(segments, gateways[i].EndpointFor(kind).Port, kind.Direct.Port), run.CallIds);
+        var inside = residences is null ? "– | –" : Inside(residences[gateways[i].EndpointFor(kind).Port], run.CallIds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {gateways[i].Name} | {(kind.Stream ? "yes" : "no")} | {kind.Label} | {P(directRun.Times, 50):0.00} | {P(directRun.Times, 99):0.00} | {P(run.Times, 50):0.00} | {P(run.Times, 99):0.00} | {P(run.Times, 50) - P(directRun.Times, 50):0.00} | {P(run.Times, 99) - P(directRun.Times, 99):0.00} | {P(run.FirstBytes, 50) - P(directRun.FirstBytes, 50):0.00} | {P(run.FirstBytes, 99) - P(directRun.FirstBytes, 99):0.00} | {inside} | {Overhead(gateways[i], run, 50)} | {Overhead(gateways[i], run, 99)} | {run.PeakRssMb} MB | {run.CpuMs * 1000 / run.Times.Count:0} µs | {(gateways[i].UsesRedis ? $"{run.RedisCpuMs * 1000 / run.Times.Count:0} µs" : "–")} | {run.Times.Count / run.WallSeconds:0} |"));
     }

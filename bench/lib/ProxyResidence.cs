@@ -19,22 +19,28 @@ internal static class ProxyResidence
     public const string Marker = "call-";
     private static readonly byte[] MarkerBytes = Encoding.ASCII.GetBytes(Marker);
 
-    /// <summary>Milliseconds inside the proxy, per call id, for every call whose both hops the capture holds whole.</summary>
-    public static Dictionary<long, double> Of(IReadOnlyList<CapturedSegment> segments, int proxyPort, int upstreamPort)
+    /// <summary>
+    /// For each proxy (by the port it listens on): milliseconds inside it, per call id, for every call whose both hops
+    /// the capture holds whole.
+    /// </summary>
+    public static Dictionary<int, Dictionary<long, double>> Of(IReadOnlyList<CapturedSegment> segments, IEnumerable<int> proxyPorts, int upstreamPort)
     {
-        var atProxy = Hops(segments, proxyPort);
         var atUpstream = Hops(segments, upstreamPort);
-        var residence = new Dictionary<long, double>();
-        foreach (var (id, outer) in atProxy)
+        var byProxy = new Dictionary<int, Dictionary<long, double>>();
+        foreach (var proxyPort in proxyPorts)
         {
-            if (atUpstream.TryGetValue(id, out var inner) && outer.AnswerEnded > 0 && inner.AnswerEnded > 0)
+            var residence = byProxy[proxyPort] = [];
+            foreach (var (id, outer) in Hops(segments, proxyPort))
             {
-                var nanoseconds = (inner.RequestEnded - outer.RequestEnded) + (outer.AnswerEnded - inner.AnswerEnded);
-                residence[id] = nanoseconds / 1e6;
+                if (atUpstream.TryGetValue(id, out var inner) && outer.AnswerEnded > 0 && inner.AnswerEnded > 0)
+                {
+                    var nanoseconds = (inner.RequestEnded - outer.RequestEnded) + (outer.AnswerEnded - inner.AnswerEnded);
+                    residence[id] = nanoseconds / 1e6;
+                }
             }
         }
 
-        return residence;
+        return byProxy;
     }
 
     /// <summary>For every call on the connections to <paramref name="serverPort"/>: when its request's last segment passed, and its answer's.</summary>
